@@ -1,0 +1,118 @@
+"""A thin Gradio chat over :class:`assistant.Assistant`: answers stream, citations quote their sentences.
+
+Run: ``python app.py --data-dir data`` (``make run`` does it for you, on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import logging
+import os
+from collections.abc import Iterator
+from typing import Any
+
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
+}.items():  # fmt: skip
+    os.environ.setdefault(_key, _value)
+
+import gradio as gr  # noqa: E402
+
+from assistant.chat import ChatSession  # noqa: E402
+from assistant.core import Assistant  # noqa: E402
+from assistant.errors import SourcedError  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.types import Answer  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "Who claimed that at least 280 Pakistani personnel were killed?",
+    "Who admitted that the security forces were handicapped?",
+    "What did the BLA claim?",
+]
+
+
+def render(answer: Answer) -> str:
+    """Markdown for one answer: the text, what it was understood as, and the quoted sources."""
+    parts = [answer.text]
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        parts.append(f"\n\n*Understood as:* {answer.standalone_question}")
+    if answer.citations:
+        parts.append("\n\n**Sources**")
+        for c in answer.citations:
+            quote = html.escape(c.sentence)
+            parts.append(f"\n\n[{c.n}] *{html.escape(c.title)}* (chars {c.start}–{c.end})\n> {quote}")
+    for note in answer.notes:
+        parts.append(f"\n\n<sub>{html.escape(note)}</sub>")
+    return "".join(parts)
+
+
+def _session_from_history(assistant: Assistant, history: list[Any]) -> ChatSession:
+    session = assistant.chat()
+    question: str | None = None
+    for message in history:
+        role = message.get("role") if isinstance(message, dict) else None
+        content = message.get("content") if isinstance(message, dict) else None
+        text = content if isinstance(content, str) else ""
+        if role == "user":
+            question = text
+        elif role == "assistant" and question is not None:
+            session.history.append((question, Answer(text=text.split("\n\n**Sources**")[0], refused=False)))
+            question = None
+    return session
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """The Gradio Blocks app for ``assistant`` (not launched)."""
+
+    def respond(message: str, history: list[Any]) -> Iterator[str]:
+        try:
+            session = _session_from_history(assistant, history)
+            text = ""
+            for piece in session.ask(message, stream=True):
+                if isinstance(piece, Answer):
+                    yield render(piece)
+                else:
+                    text += piece
+                    yield text
+        except SourcedError as exc:
+            raise gr.Error(str(exc)) from exc
+
+    n_articles = len(assistant.articles())
+    with gr.Blocks(title="sourced") as demo:
+        gr.ChatInterface(
+            respond,
+            title="sourced: cited answers about your news articles",
+            description=f"{n_articles} article(s) indexed. Every answer sentence cites the sentence it rests on.",
+            examples=EXAMPLES,
+            cache_examples=False,
+            api_name="chat",
+        )
+    return demo
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+    assistant = Assistant.from_settings(settings)
+    if not assistant.articles():
+        log.warning("No articles are indexed in %s; add some with `sourced ingest PATH`.", settings.data_dir)
+    build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Start the sourced web app.")
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7860)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    if args.data_dir:
+        settings = settings.updated(data_dir=args.data_dir)
+    launch(settings, host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Composing answers: the extractive generator and the mapping of ``[n]`` markers to citations.
+
+Every generator produces answer sentences that each carry the numbers of the
+retrieved hits they rest on; :func:`compose` renumbers them in order of first use
+and turns them into :class:`Citation` objects pointing at exact sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.types import Answer, Citation, Hit
+from prompts import CANNOT_ANSWER
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One answer sentence and the 1-based numbers of the hits it cites.
+
+    Example:
+        >>> Claim("The BLA claimed it.", (1,)).markers
+        (1,)
+    """
+
+    text: str
+    markers: tuple[int, ...] = ()
+    support: float | None = None
+
+
+def compose(
+    claims: Sequence[Claim],
+    hits: Sequence[Hit],
+    *,
+    question: str,
+    standalone: str,
+    generator: str,
+    timings: Mapping[str, float] | None = None,
+    notes: Sequence[str] = (),
+) -> Answer:
+    """Renumber markers 1..K in order of first use and build the cited answer.
+
+    Example:
+        >>> from assistant.types import Sentence
+        >>> hits = [Hit(Sentence("a", i, 0, 2, f"S{i}"), 0.9) for i in range(3)]
+        >>> ans = compose([Claim("X.", (3,)), Claim("Y.", (1, 3))], hits, question="q", standalone="q", generator="t")
+        >>> ans.text, [c.sentence for c in ans.citations]
+        ('X. [1] Y. [2][1]', ['S2', 'S0'])
+    """
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for claim in claims:
+        marks = []
+        for marker in claim.markers:
+            if not 1 <= marker <= len(hits):
+                continue  # an id the generator was never offered
+            if marker not in numbering:
+                hit = hits[marker - 1]
+                numbering[marker] = len(numbering) + 1
+                s = hit.sentence
+                citations.append(
+                    Citation(
+                        n=numbering[marker], article_id=s.article_id, title=hit.title, sentence=s.text,
+                        start=s.start, end=s.end, score=round(hit.score, 4), sentence_index=s.index,
+                        support=claim.support,
+                    )
+                )  # fmt: skip
+            marks.append(f"[{numbering[marker]}]")
+        parts.append(f"{claim.text} {''.join(dict.fromkeys(marks))}".strip())
+    return Answer(
+        text=" ".join(parts),
+        refused=False,
+        citations=tuple(citations),
+        question=question,
+        standalone_question=standalone,
+        generator=generator,
+        retrieved=tuple(hits),
+        timings=dict(timings or {}),
+        notes=tuple(notes),
+    )
+
+
+def refusal(
+    *,
+    question: str,
+    standalone: str,
+    generator: str,
+    hits: Sequence[Hit] = (),
+    timings: Mapping[str, float] | None = None,
+    notes: Sequence[str] = (),
+) -> Answer:
+    """The one "cannot answer" reply: no citations, with the reason in ``notes``."""
+    return Answer(
+        text=CANNOT_ANSWER,
+        refused=True,
+        question=question,
+        standalone_question=standalone,
+        generator=generator,
+        retrieved=tuple(hits),
+        timings=dict(timings or {}),
+        notes=tuple(notes),
+    )
+
+
+class ExtractiveGenerator:
+    """Answers with the best supporting sentence(s) themselves: no LLM, nothing invented.
+
+    A second sentence is added when it scores almost as well as the first
+    (within ``margin``) so that answers spread over two sentences are not cut.
+
+    Example:
+        >>> from assistant.types import Sentence
+        >>> hits = [Hit(Sentence("a", 0, 0, 9, "BLA said."), 0.8), Hit(Sentence("a", 1, 10, 14, "Other."), 0.3)]
+        >>> [c.text for c in ExtractiveGenerator().claims("Who?", hits)]
+        ['BLA said.']
+    """
+
+    name = "extractive"
+
+    def __init__(self, margin: float = 0.04, max_sentences: int = 2) -> None:
+        self.margin = margin
+        self.max_sentences = max_sentences
+
+    def claims(self, question: str, hits: Sequence[Hit]) -> list[Claim]:
+        if not hits:
+            return []
+        top = hits[0].score
+        chosen = [i for i, h in enumerate(hits) if h.score >= top - self.margin][: self.max_sentences]
+        return [Claim(hits[i].sentence.text, (i + 1,)) for i in chosen]

@@ -1,0 +1,167 @@
+"""The ``sourced`` command line: ingest, ask, chat, articles, remove, serve (and more)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
+}.items():  # fmt: skip
+    os.environ.setdefault(_key, _value)
+
+from assistant.errors import SourcedError  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.types import Answer  # noqa: E402
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    """The JSON shape of ``sourced ask --json``."""
+    return {
+        "answer": answer.text,
+        "refused": answer.refused,
+        "question": answer.question,
+        "standalone_question": answer.standalone_question,
+        "generator": answer.generator,
+        "citations": [
+            {k: v for k, v in asdict(c).items() if k in {"n", "article_id", "title", "sentence", "start", "end", "score", "support"}}
+            for c in answer.citations
+        ],
+        "notes": list(answer.notes),
+    }
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.standalone_question and answer.standalone_question != answer.question:
+        lines.append(f"  (understood as: {answer.standalone_question})")
+    for c in answer.citations:
+        lines.append(f"  [{c.n}] {c.title[:60]} ({c.article_id}, chars {c.start}-{c.end}): “{c.sentence}”")
+    lines.extend(f"  note: {note}" for note in answer.notes)
+    return "\n".join(lines)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sourced", description="Cited answers about news articles, offline.")
+    parser.add_argument("--data-dir", type=Path, default=None, help="where the index lives (env SOURCED_DATA_DIR)")
+    parser.add_argument("--generator", choices=["auto", "extractive", "local", "openai"], default=None)
+    parser.add_argument("--top-k", type=int, default=None, help="sentences retrieved per question")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="add article files, folders or .jsonl corpora")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = sub.add_parser("ask", help="ask one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    sub.add_parser("chat", help="an interactive conversation (keeps history)")
+    p = sub.add_parser("articles", help="list indexed articles")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("remove", help="remove an article by id")
+    p.add_argument("article_id")
+    p = sub.add_parser("serve", help="start the web app on 127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    _add_optional_commands(sub)
+    return parser
+
+
+def _add_optional_commands(sub: Any) -> None:
+    try:
+        from assistant.evaluation.cli import add_eval_parser
+    except ImportError:  # pragma: no cover - evaluation package missing
+        return
+    add_eval_parser(sub)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    updates: dict[str, Any] = {}
+    if args.data_dir is not None:
+        updates["data_dir"] = args.data_dir
+    if args.generator is not None:
+        updates["generator"] = args.generator
+    if args.top_k is not None:
+        updates["top_k"] = args.top_k
+    return Settings().updated(**updates)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+
+    settings = _settings(args)
+    if args.command == "serve":
+        from app import launch
+
+        launch(settings, host=args.host, port=args.port)
+        return 0
+    if args.command == "eval":
+        from assistant.evaluation.cli import run_eval_command
+
+        return run_eval_command(args)
+    assistant = Assistant.from_settings(settings)
+    if args.command == "ingest":
+        report = assistant.add(args.paths, progress=not args.json)
+        print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
+        return 1 if report.failed and not (report.added or report.unchanged or report.replaced) else 0
+    if args.command == "ask":
+        answer = assistant.ask(args.question)
+        print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False) if args.json else format_answer(answer))
+        return 0
+    if args.command == "articles":
+        rows = assistant.articles()
+        if args.json:
+            print(json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False))
+        for r in [] if args.json else rows:
+            print(f"{r.id}  {r.date or '----------'}  {r.n_sentences:4d} sentences  {r.title}")
+        if not rows and not args.json:
+            print("No articles yet: add some with `sourced ingest PATH`.")
+        return 0
+    if args.command == "remove":
+        assistant.remove(args.article_id)
+        print(f"Removed {args.article_id}.")
+        return 0
+    if args.command == "chat":
+        return _chat(assistant)
+    raise AssertionError(args.command)
+
+
+def _chat(assistant: Any) -> int:
+    session = assistant.chat()
+    print("Ask about the indexed articles. Empty line or Ctrl-D to quit; /reset forgets the conversation.")
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        if question == "/reset":
+            session.reset()
+            continue
+        try:
+            print(format_answer(session.ask(question)))
+        except SourcedError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return _run(args)
+    except SourcedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

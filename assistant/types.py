@@ -1,0 +1,113 @@
+"""Plain value types shared by the index and the assistant.
+
+All are frozen dataclasses: cheap to build, hashable where their fields are,
+and free of any framework. Pydantic appears only at I/O edges (settings, gold files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article, with its exact text.
+
+    Example:
+        >>> Article(id="a1", title="T", text="Hello.", date="2026-02-04").id
+        'a1'
+    """
+
+    id: str
+    title: str
+    text: str
+    date: str = ""
+    source: str = ""
+    author: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article; ``article.text[start:end] == text``.
+
+    Example:
+        >>> Sentence(article_id="a1", index=0, start=0, end=6, text="Hello.").end
+        6
+    """
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved sentence with its score and the context a generator may show.
+
+    ``speaker`` is the attributed source of the sentence when the attribution
+    index knows it (``None`` otherwise).
+
+    Example:
+        >>> s = Sentence("a1", 0, 0, 6, "Hello.")
+        >>> Hit(sentence=s, score=0.8, title="T").score
+        0.8
+    """
+
+    sentence: Sentence
+    score: float
+    title: str = ""
+    date: str = ""
+    speaker: str | None = None
+    window: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A pointer from an answer to one exact source sentence.
+
+    ``n`` is the marker number used in the answer text (``[n]``).
+    ``support`` is the verifier's probability that the cited sentence supports
+    the answer sentence (``None`` when no verifier ran).
+
+    Example:
+        >>> Citation(n=1, article_id="a1", title="T", sentence="Hello.", start=0, end=6, score=0.9).n
+        1
+    """
+
+    n: int
+    article_id: str
+    title: str
+    sentence: str
+    start: int
+    end: int
+    score: float
+    sentence_index: int = -1
+    support: float | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The assistant's reply: text with ``[n]`` markers and the citations they point to.
+
+    ``standalone_question`` is the question after follow-up condensing (equal to
+    ``question`` when there was nothing to condense). ``retrieved`` are the hits
+    the generator was shown, best first (used by evaluation for recall@k).
+
+    Example:
+        >>> Answer(text="The articles don't say.", refused=True).citations
+        ()
+    """
+
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    question: str = ""
+    standalone_question: str = ""
+    generator: str = "extractive"
+    retrieved: tuple[Hit, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()

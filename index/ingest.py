@@ -1,0 +1,111 @@
+"""Ingest: read, segment, extract attributions, embed and store articles, with a report.
+
+One bad file never stops the others; adding the same article twice is a no-op and a
+changed article replaces its old sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.types import Article, Sentence
+from index.readers import ReadFailure, iter_articles
+from index.segment import segment
+from index.store import SentenceStore
+
+log = logging.getLogger(__name__)
+
+#: Extracts attributions for an article: returns JSON-able records and a speaker per sentence index.
+Extractor = Callable[[Article, list[Sentence]], tuple[list[dict[str, Any]], dict[int, str]]]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did, article by article.
+
+    Example:
+        >>> r = IngestReport(added=["a1"], failed=[("bad.pdf", "unsupported file type '.pdf'")])
+        >>> print(r.summary())
+        1 added, 0 unchanged, 0 replaced, 1 failed
+          failed: bad.pdf: unsupported file type '.pdf'
+    """
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        head = (
+            f"{len(self.added)} added, {len(self.unchanged)} unchanged, "
+            f"{len(self.replaced)} replaced, {len(self.failed)} failed"
+        )
+        return "\n".join([head, *(f"  failed: {path}: {reason}" for path, reason in self.failed)])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "failed": [{"path": p, "reason": r} for p, r in self.failed],
+        }
+
+
+def ingest(
+    store: SentenceStore,
+    paths: Sequence[str | Path],
+    *,
+    extractor: Extractor | None = None,
+    progress: bool = False,
+) -> IngestReport:
+    """Add every article under ``paths`` to ``store`` and report what happened."""
+    from tqdm import tqdm
+
+    report = IngestReport()
+    items = list(iter_articles(paths))
+    seen: set[str] = set()
+    bar = tqdm(items, desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
+    for item in bar:
+        if isinstance(item, ReadFailure):
+            report.failed.append((item.path, item.reason))
+            continue
+        if item.id in seen:
+            report.unchanged.append(item.id)
+            continue
+        seen.add(item.id)
+        try:
+            _ingest_one(store, item, extractor, report)
+        except Exception as exc:  # one bad article never stops the rest
+            log.exception("failed to index %s", item.path or item.id)
+            report.failed.append((item.path or item.id, f"{type(exc).__name__}: {exc}"))
+    bar.close()
+    log.info("ingest: %s", report.summary().splitlines()[0])
+    return report
+
+
+def _ingest_one(
+    store: SentenceStore, article: Article, extractor: Extractor | None, report: IngestReport
+) -> None:
+    status, old_id = store.find_existing(article)
+    if status == "unchanged":
+        report.unchanged.append(article.id)
+        return
+    sentences = segment(article)
+    if not sentences:
+        report.failed.append((article.path or article.id, "no sentences found in the text"))
+        return
+    records: list[dict[str, Any]] = []
+    speakers: dict[int, str] = {}
+    if extractor is not None:
+        records, speakers = extractor(article, sentences)
+    if status == "changed" and old_id == article.id:
+        store.remove(old_id)  # same id (a corpus record edited): the old rows must go first
+    store.add(article, sentences, records, speakers)
+    if status == "changed" and old_id is not None and old_id != article.id:
+        store.remove(old_id)  # a file edited in place: drop the old version only once the new one is in
+    (report.replaced if status == "changed" else report.added).append(article.id)

@@ -1,0 +1,265 @@
+"""The persistent sentence store: a SQLite article registry beside a Chroma collection.
+
+SQLite keeps what must be exact (article text, sentence offsets, attributions);
+Chroma, through llama-index's ``ChromaVectorStore``, keeps one vector per sentence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import NotFoundError, StoreError
+from assistant.types import Article, Sentence
+from index.embed import Embedder
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT, date TEXT, source TEXT, author TEXT, path TEXT,
+    content_hash TEXT NOT NULL, text TEXT NOT NULL, n_sentences INTEGER, added_at REAL);
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, PRIMARY KEY (article_id, idx));
+CREATE TABLE IF NOT EXISTS attributions (article_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS attributions_article ON attributions(article_id);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """A registry row: what ``Assistant.articles()`` lists."""
+
+    id: str
+    title: str
+    date: str
+    source: str
+    path: str
+    n_sentences: int
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class SentenceStore:
+    """Sentences, their vectors and the article registry under one directory.
+
+    Example:
+        >>> from index.embed import HashEmbedder
+        >>> import tempfile
+        >>> store = SentenceStore(Path(tempfile.mkdtemp()), HashEmbedder())
+        >>> store.count()
+        0
+    """
+
+    def __init__(self, directory: Path, embedder: Embedder) -> None:
+        self.directory = Path(directory)
+        self.embedder = embedder
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.directory / "registry.sqlite3", check_same_thread=False)
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Cannot open the index in {self.directory}: {exc}") from exc
+        self._lock = threading.RLock()
+        self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
+        self._vectors = self._open_chroma()
+
+    def _check_meta(self, expected: dict[str, str]) -> None:
+        with self._lock, self._db:
+            stored = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            if not stored:
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)", expected.items())
+                return
+        for key, value in expected.items():
+            if stored.get(key) != value:
+                raise StoreError(
+                    f"The index in {self.directory} was built with {key}={stored.get(key)!r}, "
+                    f"not {value!r}. Use another data directory or delete this one to rebuild it."
+                )
+
+    def _open_chroma(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        client = chromadb.PersistentClient(
+            path=str(self.directory / "chroma"),
+            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+        )
+        # embedding_function=None: we always pass vectors; chroma must never fetch its default model.
+        collection = client.get_or_create_collection(
+            "sentences", embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self._collection = collection
+        return ChromaVectorStore(chroma_collection=collection)
+
+    # -- registry -----------------------------------------------------------------
+    def find_existing(self, article: Article) -> tuple[str, str | None]:
+        """``("unchanged", id)``, ``("changed", old_id)`` or ``("new", None)``."""
+        digest = text_hash(article.text)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, content_hash FROM articles WHERE id = ?", (article.id,)
+            ).fetchone()
+            if row is None and article.path:
+                row = self._db.execute(
+                    "SELECT id, content_hash FROM articles WHERE path = ?", (article.path,)
+                ).fetchone()
+        if row is None:
+            return "new", None
+        return ("unchanged" if row[1] == digest else "changed"), row[0]
+
+    def add(
+        self,
+        article: Article,
+        sentences: Sequence[Sentence],
+        attributions: Iterable[dict[str, Any]] = (),
+        speakers: dict[int, str] | None = None,
+    ) -> None:
+        """Store one article; on any failure nothing of it is left behind."""
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        speakers = speakers or {}
+        vectors = self.embedder.embed([s.text for s in sentences])
+        nodes = [
+            TextNode(
+                id_=f"{article.id}:{s.index}",
+                text=s.text,
+                embedding=[float(x) for x in vectors[i]],
+                metadata={
+                    "article_id": article.id, "index": s.index, "start": s.start, "end": s.end,
+                    "title": article.title, "date": article.date, "speaker": speakers.get(s.index, ""),
+                },
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.id)},
+            )
+            for i, s in enumerate(sentences)
+        ]  # fmt: skip
+        with self._lock:
+            try:
+                for start in range(0, len(nodes), 2000):
+                    self._vectors.add(nodes[start : start + 2000])
+                with self._db:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        (article.id, article.title, article.date, article.source, article.author,
+                         article.path, text_hash(article.text), article.text, len(sentences), time.time()),
+                    )  # fmt: skip
+                    self._db.executemany(
+                        'INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?)',
+                        [(s.article_id, s.index, s.start, s.end, s.text) for s in sentences],
+                    )
+                    self._db.executemany(
+                        "INSERT INTO attributions VALUES (?, ?)",
+                        [(article.id, json.dumps(a)) for a in attributions],
+                    )
+            except Exception:
+                self._delete_vectors(article.id)
+                raise
+
+    def _delete_vectors(self, article_id: str) -> None:
+        try:
+            self._vectors.delete(ref_doc_id=article_id)
+        except Exception:  # pragma: no cover - best effort clean-up
+            log.exception("could not delete vectors of %s", article_id)
+
+    def remove(self, article_id: str) -> None:
+        with self._lock:
+            if not self.has(article_id):
+                raise NotFoundError(f"No article with id {article_id!r} in the index.")
+            self._delete_vectors(article_id)
+            with self._db:
+                for table, column in (("articles", "id"), ("sentences", "article_id"), ("attributions", "article_id")):
+                    self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
+
+    def has(self, article_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def articles(self) -> list[ArticleInfo]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, title, date, source, path, n_sentences FROM articles ORDER BY added_at, id"
+            ).fetchall()
+        return [ArticleInfo(*row) for row in rows]
+
+    def article(self, article_id: str) -> Article:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, title, text, date, source, author, path FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"No article with id {article_id!r} in the index.")
+        return Article(*row)
+
+    def sentences(self, article_id: str, first: int = 0, last: int | None = None) -> list[Sentence]:
+        """Sentences ``first..last`` (inclusive) of one article, in order."""
+        last = 1 << 30 if last is None else last
+        with self._lock:
+            rows = self._db.execute(
+                'SELECT article_id, idx, start, "end", text FROM sentences '
+                "WHERE article_id = ? AND idx BETWEEN ? AND ? ORDER BY idx",
+                (article_id, first, last),
+            ).fetchall()
+        return [Sentence(*row) for row in rows]
+
+    def all_sentences(self) -> list[Sentence]:
+        with self._lock:
+            rows = self._db.execute(
+                'SELECT article_id, idx, start, "end", text FROM sentences ORDER BY article_id, idx'
+            ).fetchall()
+        return [Sentence(*row) for row in rows]
+
+    def attributions(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            if article_id is None:
+                rows = self._db.execute("SELECT data FROM attributions").fetchall()
+            else:
+                rows = self._db.execute(
+                    "SELECT data FROM attributions WHERE article_id = ?", (article_id,)
+                ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
+
+    # -- vectors ------------------------------------------------------------------
+    def search(self, text: str, k: int) -> list[tuple[Sentence, float, dict[str, Any]]]:
+        """The ``k`` sentences nearest to ``text``, with cosine similarity and node metadata."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        if self.count() == 0:
+            return []
+        vector = self.embedder.embed([text])[0]
+        query = VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=k)
+        with self._lock:
+            result = self._vectors.query(query)
+        hits = []
+        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
+            meta = node.metadata
+            sentence = Sentence(
+                meta["article_id"], int(meta["index"]), int(meta["start"]), int(meta["end"]), node.get_content()
+            )
+            # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
+            cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
+            hits.append((sentence, cosine, dict(meta)))
+        return hits
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

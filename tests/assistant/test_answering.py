@@ -1,0 +1,34 @@
+from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
+from assistant.types import Hit, Sentence
+from prompts import CANNOT_ANSWER
+
+
+def hits(n: int) -> list[Hit]:
+    return [Hit(Sentence("art", i, 10 * i, 10 * i + 5, f"Sent{i}"), 0.9 - 0.1 * i, title="T") for i in range(n)]
+
+
+def test_markers_are_renumbered_in_order_of_first_use() -> None:
+    answer = compose([Claim("A.", (2,)), Claim("B.", (4, 2))], hits(4), question="q", standalone="q", generator="x")
+    assert answer.text == "A. [1] B. [2][1]"
+    assert [(c.n, c.sentence, c.start, c.end, c.sentence_index) for c in answer.citations] == [
+        (1, "Sent1", 10, 15, 1),
+        (2, "Sent3", 30, 35, 3),
+    ]
+
+
+def test_markers_not_offered_are_dropped() -> None:
+    answer = compose([Claim("A.", (0, 7, 1))], hits(2), question="q", standalone="q", generator="x")
+    assert answer.text == "A. [1]" and [c.sentence for c in answer.citations] == ["Sent0"]
+
+
+def test_refusal_has_the_sentinel_and_no_citations() -> None:
+    answer = refusal(question="q", standalone="q", generator="x", notes=["why"])
+    assert (answer.text, answer.refused, answer.citations, answer.notes) == (CANNOT_ANSWER, True, (), ("why",))
+
+
+def test_extractive_takes_close_runner_up_only() -> None:
+    hs = hits(3)
+    close = [hs[0], Hit(hs[1].sentence, hs[0].score - 0.01)]
+    assert [c.markers for c in ExtractiveGenerator().claims("q", close)] == [(1,), (2,)]
+    assert [c.markers for c in ExtractiveGenerator().claims("q", hs)] == [(1,)]
+    assert ExtractiveGenerator().claims("q", []) == []

@@ -1,0 +1,58 @@
+"""Shared fixtures: offline environment, the sample article, fake and real assistants."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+for _key, _value in {
+    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
+}.items():  # fmt: skip
+    os.environ[_key] = _value
+
+import pytest  # noqa: E402
+
+from assistant.core import Assistant  # noqa: E402
+from assistant.retrieval import DenseRetriever  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from index.embed import HashEmbedder  # noqa: E402
+from index.store import SentenceStore  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
+
+
+@pytest.fixture
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+def make_fake_assistant(data_dir: Path, **settings: object) -> Assistant:
+    """An assistant with the hash-seeded embedder: real Chroma, no model loading."""
+    config = Settings(data_dir=data_dir, generator="extractive", **settings)  # type: ignore[arg-type]
+    store = SentenceStore(config.index_dir, HashEmbedder())
+    return Assistant(store, DenseRetriever(store, window=config.window), None, config)
+
+
+@pytest.fixture
+def fake_assistant(tmp_path: Path) -> Assistant:
+    return make_fake_assistant(tmp_path / "data", refusal_threshold=0.3)
+
+
+@pytest.fixture(scope="session")
+def real_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("real-data")
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_data_dir: Path) -> Assistant:
+    """The real MiniLM embedder and Chroma store with the sample article ingested (once per run)."""
+    assistant = Assistant.open(real_data_dir, Settings(generator="extractive"))
+    assistant.add([SAMPLE])
+    return assistant

@@ -1,0 +1,74 @@
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import NotFoundError, StoreError
+from assistant.types import Article
+from index.embed import HashEmbedder
+from index.ingest import ingest
+from index.store import SentenceStore
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_adding_twice_is_a_no_op(tmp_path: Path, sample_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    first = ingest(store, [sample_path])
+    again = ingest(store, [sample_path, sample_path])
+    assert (len(first.added), len(again.added), len(again.unchanged)) == (1, 0, 2)
+    assert store.count() == 33 and store._collection.count() == 33
+
+
+def test_changed_file_replaces_its_sentences(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    doc = write(tmp_path / "a.txt", "The mayor resigned. Nobody knows why.")
+    old_id = ingest(store, [doc]).added[0]
+    write(doc, "The mayor resigned on Friday. He cited health reasons. Aides agreed.")
+    report = ingest(store, [doc])
+    assert len(report.replaced) == 1 and report.replaced[0] != old_id
+    assert [a.id for a in store.articles()] == report.replaced
+    assert store.count() == 3 and store._collection.count() == 3
+    assert not store.has(old_id)
+
+
+def test_changed_corpus_record_with_same_id_replaces(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    store.add(Article(id="x", title="t", text="One. Two."), [])  # registry row without sentences
+    store.remove("x")
+    corpus = write(tmp_path / "c.jsonl", '{"id": "x", "text": "Alpha said so. Beta denied it."}\n')
+    ingest(store, [corpus])
+    write(corpus, '{"id": "x", "text": "Alpha said so."}\n')
+    report = ingest(store, [corpus])
+    assert report.replaced == ["x"] and store.count() == 1 and store._collection.count() == 1
+
+
+def test_remove_and_unknown_ids(tmp_path: Path, sample_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    article_id = ingest(store, [sample_path]).added[0]
+    store.remove(article_id)
+    assert store.articles() == [] and store.count() == 0 and store._collection.count() == 0
+    with pytest.raises(NotFoundError, match="No article with id"):
+        store.remove(article_id)
+
+
+def test_failures_are_reported_and_do_not_stop_others(tmp_path: Path, sample_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    report = ingest(store, [tmp_path / "nope.txt", sample_path, write(tmp_path / "blank.md", "...")])
+    assert len(report.added) == 1
+    assert {path for path, _ in report.failed} == {str(tmp_path / "nope.txt"), str(tmp_path / "blank.md")}
+    assert "1 added, 0 unchanged, 0 replaced, 2 failed" in report.summary()
+
+
+def test_index_survives_reopen_and_rejects_another_embedder(tmp_path: Path, sample_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    ingest(store, [sample_path])
+    store.close()
+    reopened = SentenceStore(tmp_path / "idx", HashEmbedder())
+    assert reopened.count() == 33
+    hits = reopened.search("BLA lost 35 of its fighters", 1)
+    assert hits[0][0].text == "The BLA has said that it lost 35 of its fighters."
+    with pytest.raises(StoreError, match="dim"):
+        SentenceStore(tmp_path / "idx", HashEmbedder(dim=64))

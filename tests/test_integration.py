@@ -1,0 +1,100 @@
+"""End to end with the real MiniLM embedder and a real Chroma directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.core import Assistant
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parent.parent
+BLA_SENTENCE = (
+    "The events in Balochistan have left the Pakistan establishment embarrassed as the Balochistan "
+    "Liberation Army (BLA) has claimed that it killed at least 280 Pakistani personnel during Phase II "
+    'of "Operation Herof".'
+)
+
+
+def sourced(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**os.environ, "SOURCED_GENERATOR": "extractive"},
+    )  # fmt: skip
+
+
+def test_bla_question_cites_exactly_that_sentence(real_assistant: Assistant, sample_text: str) -> None:
+    answer = real_assistant.ask("Who claimed that at least 280 Pakistani personnel were killed?")
+    assert not answer.refused
+    assert "BLA" in answer.text
+    first = answer.citations[0]
+    assert first.sentence == BLA_SENTENCE
+    assert sample_text[first.start : first.end] == BLA_SENTENCE
+    assert (first.start, first.end) == (sample_text.index(BLA_SENTENCE), sample_text.index(BLA_SENTENCE) + len(BLA_SENTENCE))
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "Who won the 2022 football World Cup final?"]
+)
+def test_questions_about_absent_things_are_refused(real_assistant: Assistant, question: str) -> None:
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.citations == ()
+
+
+def test_cli_reopens_the_index_in_a_new_process(real_assistant: Assistant, real_data_dir: Path) -> None:
+    result = sourced(real_data_dir, "ask", "--json", "Who claimed that at least 280 Pakistani personnel were killed?")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["refused"] is False and "BLA" in payload["answer"]
+    assert payload["citations"][0]["sentence"] == BLA_SENTENCE
+    assert set(payload["citations"][0]) >= {"n", "article_id", "title", "sentence", "start", "end", "score"}
+
+
+def test_cli_reingest_is_a_no_op_and_errors_are_readable(real_assistant: Assistant, real_data_dir: Path) -> None:
+    result = sourced(real_data_dir, "ingest", "--json", str(ROOT / "samples"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"added": [], "unchanged": ["86d868735b54c7d8"], "replaced": [], "failed": []}
+    missing = sourced(real_data_dir, "remove", "no-such-id")
+    assert missing.returncode == 2 and missing.stderr.strip() == "error: No article with id 'no-such-id' in the index."
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.app
+def test_gradio_client_round_trip(real_assistant: Assistant, real_data_dir: Path) -> None:
+    from gradio_client import Client
+
+    port = _free_port()
+    env = {**os.environ, "SOURCED_GENERATOR": "extractive"}
+    app = subprocess.Popen(
+        [sys.executable, "app.py", "--data-dir", str(real_data_dir), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert app.poll() is None, app.stdout.read() if app.stdout else "app exited"
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        reply = client.predict("Who admitted that the security forces were handicapped?", api_name="/chat")
+        assert "Khawaja Asif" in reply and "**Sources**" in reply and "[1]" in reply
+    finally:
+        app.terminate()
+        try:
+            app.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            app.kill()
