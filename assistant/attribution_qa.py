@@ -1,0 +1,269 @@
+"""Answer "who said X?" and "what did X say?" from the attribution index.
+
+``parse_source_question`` recognises the two question shapes; ``rank_claims``
+scores claim contents against a content query (embedding cosine blended with
+word overlap) and also ranks sentences no attribution covers, so a claim the
+article attributes to nobody comes back as ``speaker_kind == "unresolved"``
+instead of being pinned on a nearby name; ``claims_by_speaker`` finds what a
+speaker said with forgiving name matching.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.types import Sentence
+from index.attribution import Attribution, Span
+from index.embed import Embedder
+
+
+def _lexicon(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Blend weight chosen on PolNeAR dev (bench/attribution.py sweeps it); the no-match
+# threshold is provisional: not yet calibrated against negatives.
+EMBED_WEIGHT = 0.5
+NO_MATCH_THRESHOLD = 0.45
+
+_VERBS = (
+    r"said|says|say|claimed|claims|claim|admitted|admits|warned|warns|told|tells|stated|states|"
+    r"argued|argues|insisted|insists|denied|denies|noted|notes|reported|reports|believes|believed|"
+    r"suggested|suggests|announced|added|wrote|writes|tweeted|acknowledged|confirmed|predicted|"
+    r"promised|explained|maintained|alleged|asserted|declared|revealed|thinks|thought"
+)
+_WHO = re.compile(
+    rf"^\s*who\s+(?:else\s+)?(?:has\s+|had\s+|have\s+|did\s+)?(?:is\s+|was\s+)?"
+    rf"(?:quoted\s+as\s+saying|(?:{_VERBS}))\b[\s,:]*(?P<rest>.+?)[\s?.!]*$",
+    re.I,
+)
+_CLAIM = re.compile(
+    r"^\s*who\s+made\s+(?:this|the|that)\s+(?:claim|statement|remark)\s*[:,]?\s*"
+    r"(?:that\s+)?(?P<rest>.+?)[\s?.!]*$",
+    re.I,
+)
+_ACCORDING = re.compile(
+    r"^\s*according\s+to\s+whom\s*[,:]?\s*(?P<rest>.+?)[\s?.!]*$|"
+    r"^\s*(?P<rest2>.+?),?\s+according\s+to\s+whom[\s?.!]*$",
+    re.I,
+)
+_WHAT = re.compile(
+    r"^\s*what\s+(?:else\s+)?(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+"
+    r"(?:else\s+)?(?:say|said|claim|claimed|admit|admitted|warn|warned|tell|told|state|argue|"
+    r"insist|deny|note|report|believe|think|suggest|announce|add|write|tweet)\b.*$",
+    re.I,
+)
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = _lexicon(
+    """a an the and or of to in on at for by with from that this these those is are was
+    were be been it its as but not no he she they we i you his her their our has have
+    had will would can could should may might do does did there here than then so if
+    about into over after before"""
+)
+_TITLES = _lexicon("""mr mrs ms dr gov sen rep president minister the a an""")
+
+
+@dataclass(frozen=True)
+class SourceQuery:
+    """A parsed attribution question: ``kind`` is ``content`` (who said X) or ``speaker``.
+
+    Example:
+        >>> parse_source_question("What did the BLA claim?")
+        SourceQuery(kind='speaker', text='the BLA')
+    """
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ClaimMatch:
+    """The verdict on a content query: ``status`` is attributed / unattributed / no_match.
+
+    Example:
+        >>> ClaimMatch(status="no_match", attribution=None, score=0.1).status
+        'no_match'
+    """
+
+    status: str
+    attribution: Attribution | None
+    score: float
+
+
+def parse_source_question(question: str) -> SourceQuery | None:
+    """Recognise who-said / what-did-X-say questions; ``None`` for anything else.
+
+    Example:
+        >>> parse_source_question("Who admitted that the forces were handicapped?")
+        SourceQuery(kind='content', text='the forces were handicapped')
+        >>> parse_source_question("Where is Balochistan?") is None
+        True
+    """
+    q = question.strip()
+    match = _WHAT.match(q)
+    if match:
+        return SourceQuery("speaker", match.group("who").strip())
+    for pattern in (_CLAIM, _WHO):
+        match = pattern.match(q)
+        if match:
+            rest = match.group("rest")
+            words = rest.split()
+            if "that" in (w.lower() for w in words[:6]):  # "told the Assembly that X"
+                idx = [w.lower() for w in words].index("that")
+                rest = " ".join(words[idx + 1 :])
+            rest = rest.strip(" \"“”'")
+            return SourceQuery("content", rest) if rest else None
+    match = _ACCORDING.match(q)
+    if match:
+        rest = (match.group("rest") or match.group("rest2") or "").strip(" ,")
+        return SourceQuery("content", rest) if rest else None
+    return None
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _TOKEN.findall(text.lower()) if w not in _STOP}
+
+
+def lexical_overlap(query: str, text: str) -> float:
+    """Share of the query's content words found in ``text`` (0..1).
+
+    Example:
+        >>> lexical_overlap("forces were handicapped", "the forces are handicapped")
+        1.0
+    """
+    q = _words(query)
+    return len(q & _words(text)) / len(q) if q else 0.0
+
+
+def _unattributed(
+    attributions: Sequence[Attribution], sentence_lookup: Mapping[tuple[str, int], Sentence]
+) -> list[Attribution]:
+    covered = {(a.article_id, i) for a in attributions for i in (*a.content_sentences, a.cue_sentence)}
+    out = []
+    for key, sent in sentence_lookup.items():
+        if key in covered:
+            continue
+        out.append(
+            Attribution(
+                article_id=sent.article_id,
+                cue_sentence=sent.index,
+                source=None,
+                cue=Span(sent.start, sent.start, ""),
+                content=Span(sent.start, sent.end, sent.text),
+                speaker="",
+                speaker_kind="unresolved",
+                content_sentences=(sent.index,),
+            )
+        )
+    return out
+
+
+class ClaimIndex:
+    """Claims (and uncovered sentences) with their embeddings, ready to rank.
+
+    Example:
+        >>> idx = ClaimIndex([], HashEmbedder(), {})   # doctest: +SKIP
+        >>> idx.rank("anything")                         # doctest: +SKIP
+        []
+    """
+
+    def __init__(
+        self,
+        attributions: Sequence[Attribution],
+        embedder: Embedder,
+        sentence_lookup: Mapping[tuple[str, int], Sentence] | None = None,
+        embed_weight: float = EMBED_WEIGHT,
+    ) -> None:
+        self.claims = list(attributions) + _unattributed(attributions, sentence_lookup or {})
+        self.embedder = embedder
+        self.embed_weight = embed_weight
+        self.matrix = embedder.embed([c.content.text for c in self.claims])
+
+    def rank(self, content_query: str, top: int | None = None) -> list[tuple[Attribution, float]]:
+        """Claims best first with a blended score in [0, 1]."""
+        if not self.claims:
+            return []
+        qvec = self.embedder.embed([content_query])[0]
+        cos = self.matrix @ qvec
+        lex = np.array([lexical_overlap(content_query, c.content.text) for c in self.claims])
+        score = self.embed_weight * cos + (1 - self.embed_weight) * lex
+        order = np.argsort(-score, kind="stable")
+        if top is not None:
+            order = order[:top]
+        return [(self.claims[i], float(score[i])) for i in order]
+
+
+def rank_claims(
+    content_query: str,
+    attributions: Sequence[Attribution],
+    embedder: Embedder,
+    sentence_lookup: Mapping[tuple[str, int], Sentence] | None = None,
+) -> list[tuple[Attribution, float]]:
+    """Rank claim contents against ``content_query``; uncovered sentences rank as unresolved.
+
+    Example:
+        >>> rank_claims("forces handicapped", attrs, HashEmbedder(), lookup)[0][0].speaker  # doctest: +SKIP
+        'Khawaja Asif'
+    """
+    return ClaimIndex(attributions, embedder, sentence_lookup).rank(content_query)
+
+
+def decide(ranked: Sequence[tuple[Attribution, float]], threshold: float = NO_MATCH_THRESHOLD) -> ClaimMatch:
+    """Turn a ranking into a verdict the answering code can phrase.
+
+    ``unattributed`` means: say "The articles do not attribute this claim to anyone [n]".
+
+    Example:
+        >>> decide([]).status
+        'no_match'
+    """
+    if not ranked or ranked[0][1] < threshold:
+        return ClaimMatch("no_match", ranked[0][0] if ranked else None, ranked[0][1] if ranked else 0.0)
+    best, score = ranked[0]
+    status = "unattributed" if best.speaker_kind == "unresolved" else "attributed"
+    return ClaimMatch(status, best, score)
+
+
+def _name_words(text: str) -> list[str]:
+    return [w for w in _TOKEN.findall(text.lower()) if w not in _TITLES]
+
+
+def speaker_matches(speaker_query: str, speaker: str) -> bool:
+    """Fuzzy speaker match: all query words, the surname, or an acronym.
+
+    Example:
+        >>> speaker_matches("the BLA", "Balochistan Liberation Army (BLA)")
+        True
+        >>> speaker_matches("Asif", "Pakistan’s Defence Minister Khawaja Asif")
+        True
+    """
+    q, s = _name_words(speaker_query), _name_words(speaker)
+    if not q or not s:
+        return False
+    if all(w in s for w in q) or q[-1] == s[-1]:
+        return True
+    initials = "".join(w[0] for w in s if w not in _STOP)
+    return len(q) == 1 and len(q[0]) > 1 and (q[0] == initials or q[0] in s)
+
+
+def claims_by_speaker(speaker_query: str, attributions: Sequence[Attribution]) -> list[Attribution]:
+    """Every attribution whose resolved speaker (or source text) matches ``speaker_query``.
+
+    Example:
+        >>> claims_by_speaker("nobody", [])
+        []
+    """
+    hits = [
+        a
+        for a in attributions
+        if a.speaker_kind != "unresolved"
+        and (
+            speaker_matches(speaker_query, a.speaker)
+            or (a.source is not None and speaker_matches(speaker_query, a.source.text))
+        )
+    ]
+    return sorted(hits, key=lambda a: (a.article_id, a.cue_sentence, a.cue.start))

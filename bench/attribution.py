@@ -1,0 +1,285 @@
+"""Attribution benchmark on PolNeAR: span P/R/F1 and who-said accuracy vs dense retrieval.
+
+Run: ``python -m bench.attribution --split dev [--shared PATH] [--limit N] [--out FILE]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.attribution_qa import (
+    EMBED_WEIGHT,
+    NO_MATCH_THRESHOLD,
+    ClaimIndex,
+    parse_source_question,
+)
+from assistant.types import Sentence
+from bench._polnear import load_articles, load_gold, load_questions, shared_dir, split_sentences
+from index.attribution import Attribution, extract_many, load_nlp
+
+for _k, _v in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+}.items():
+    os.environ.setdefault(_k, _v)
+
+Pieces = tuple[tuple[int, int], ...]
+
+
+def _splitter() -> tuple[str, Callable[[str, str], list[Sentence]]]:
+    """Prefer the project's segmenter (index/segment.py) when it exists."""
+    try:
+        from index import segment  # type: ignore[attr-defined]
+    except ImportError:
+        return "bench._polnear.split_sentences", split_sentences
+    fn = getattr(segment, "split_sentences", None)
+    if fn is None:
+        return "bench._polnear.split_sentences", split_sentences
+
+    def wrapped(article_id: str, text: str) -> list[Sentence]:
+        out = []
+        for i, item in enumerate(fn(text)):
+            start, end = (item.start, item.end) if hasattr(item, "start") else item[:2]
+            out.append(Sentence(article_id, i, start, end, text[start:end]))
+        return out
+
+    return "index.segment.split_sentences", wrapped
+
+
+def _prf(pred: list[tuple[str, Pieces]], gold: list[tuple[str, Pieces]], exact: bool) -> dict:
+    def hit(a: Pieces, b: Pieces) -> bool:
+        if exact:
+            return (a[0][0], a[-1][1]) == (b[0][0], b[-1][1])
+        return any(x0 < y1 and y0 < x1 for x0, x1 in a for y0, y1 in b)
+
+    by_art: dict[str, list[Pieces]] = {}
+    for art, g in gold:
+        by_art.setdefault(art, []).append(g)
+    pred_by: dict[str, list[Pieces]] = {}
+    for art, p in pred:
+        pred_by.setdefault(art, []).append(p)
+    tp_p = sum(any(hit(p, g) for g in by_art.get(art, [])) for art, p in pred)
+    tp_r = sum(any(hit(p, g) for p in pred_by.get(art, [])) for art, g in gold)
+    prec = tp_p / len(pred) if pred else 0.0
+    rec = tp_r / len(gold) if gold else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {
+        "p": round(100 * prec, 1),
+        "r": round(100 * rec, 1),
+        "f1": round(100 * f1, 1),
+        "n_pred": len(pred),
+        "n_gold": len(gold),
+    }
+
+
+def span_scores(attrs: dict[str, list[Attribution]], gold: dict) -> dict:
+    """Source (exact, overlap), cue and content (overlap) P/R/F1 against the annotations."""
+    out = {}
+    for role in ("source", "cue", "content"):
+        pred = [
+            (art, ((getattr(a, role).start, getattr(a, role).end),))
+            for art, lst in attrs.items()
+            for a in lst
+            if getattr(a, role) is not None and getattr(a, role).end > getattr(a, role).start
+        ]
+        g = [
+            (art, getattr(ga, role))
+            for art, lst in gold.items()
+            if art in attrs
+            for ga in lst
+            if getattr(ga, role)
+        ]
+        out[f"{role}_overlap"] = _prf(pred, g, exact=False)
+        if role == "source":
+            out["source_exact"] = _prf(pred, g, exact=True)
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def is_correct(answer: str, golds: Sequence[str]) -> bool:
+    """Gold occurs in the answer (normalised); a person's surname alone also counts."""
+    ans = f" {_norm(answer)} "
+    for g in golds:
+        ng = _norm(g)
+        if ng and f" {ng} " in ans:
+            return True
+        words = g.split()
+        person = 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+        if person and f" {_norm(words[-1])} " in ans:  # a person: the surname alone counts
+            return True
+    return False
+
+
+def run(args: argparse.Namespace) -> dict:
+    from index.embed import MiniLMEmbedder
+
+    shared = shared_dir(args.shared)
+    articles = load_articles(shared, args.split)
+    if args.limit:
+        articles = articles[: args.limit]
+    ids = {a.id for a in articles}
+    gold = load_gold(shared, args.split)
+    questions = [q for q in load_questions(shared, args.split) if q["evidence"][0].get("article_id") in ids]
+    seg_name, splitter = _splitter()
+    sents = {a.id: splitter(a.id, a.text) for a in articles}
+
+    nlp = load_nlp()
+    t0 = time.perf_counter()
+    attrs = {art.id: lst for art, lst in extract_many(((a, sents[a.id]) for a in articles), nlp)}
+    t_extract = time.perf_counter() - t0
+    spans = span_scores(attrs, gold)
+
+    t0 = time.perf_counter()
+    embedder = MiniLMEmbedder()
+    t_load = time.perf_counter() - t0
+    all_attrs = [a for lst in attrs.values() for a in lst]
+    lookup = {(s.article_id, s.index): s for lst in sents.values() for s in lst}
+    t0 = time.perf_counter()
+    index = ClaimIndex(all_attrs, embedder, lookup)
+    sent_list = list(lookup.values())
+    sent_mat = embedder.embed([s.text for s in sent_list])
+    t_embed = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    queries = []
+    for q in questions:
+        parsed = parse_source_question(q["question"])
+        queries.append(parsed.text if parsed is not None and parsed.kind == "content" else q["question"])
+    qmat = embedder.embed(queries)
+    peer_q = embedder.embed([q["question"] for q in questions])
+    t_qembed = time.perf_counter() - t0
+
+    weights = sorted({EMBED_WEIGHT, *args.weights})
+    results: dict[float, list[bool]] = {w: [] for w in weights}
+    clean_flags, peer_ok, details, top_scores = [], [], [], []
+    t0 = time.perf_counter()
+    from assistant.attribution_qa import lexical_overlap
+
+    for qi, q in enumerate(questions):
+        cos = index.matrix @ qmat[qi]
+        lex = np.array([lexical_overlap(queries[qi], c.content.text) for c in index.claims])
+        clean_flags.append("clean" in q.get("tags", []))
+        for w in weights:
+            score = w * cos + (1 - w) * lex
+            best = int(np.argmax(score))
+            claim = index.claims[best]
+            answer = claim.speaker if claim.speaker_kind != "unresolved" else ""
+            ok = is_correct(answer, q["answers"])
+            results[w].append(ok)
+            if w == EMBED_WEIGHT:
+                top_scores.append(float(score[best]))
+                details.append(
+                    {
+                        "id": q["id"],
+                        "answer": answer,
+                        "gold": q["answers"],
+                        "ok": ok,
+                        "kind": claim.speaker_kind,
+                        "content": claim.content.text[:160],
+                        "article_ok": claim.article_id == q["evidence"][0].get("article_id"),
+                        "clean": clean_flags[-1],
+                    }
+                )
+        top = sent_list[int(np.argmax(sent_mat @ peer_q[qi]))]
+        peer_ok.append(is_correct(top.text, q["answers"]))
+    t_answer = time.perf_counter() - t0
+
+    def acc(flags: list[bool], only_clean: bool) -> float:
+        sel = [f for f, c in zip(flags, clean_flags, strict=True) if c or not only_clean]
+        return round(100 * sum(sel) / len(sel), 1) if sel else 0.0
+
+    report = {
+        "split": args.split,
+        "articles": len(articles),
+        "questions": len(questions),
+        "clean_questions": sum(clean_flags),
+        "segmenter": seg_name,
+        "attributions": len(all_attrs),
+        "kinds": {
+            k: sum(a.speaker_kind == k for a in all_attrs) for k in ("named", "anonymous", "unresolved")
+        },
+        "spans": spans,
+        "who_said": {
+            "attribution_index": {
+                "all": acc(results[EMBED_WEIGHT], False),
+                "clean": acc(results[EMBED_WEIGHT], True),
+            },
+            "dense_top_sentence": {"all": acc(peer_ok, False), "clean": acc(peer_ok, True)},
+            "by_embed_weight": {
+                str(w): {"all": acc(r, False), "clean": acc(r, True)} for w, r in results.items()
+            },
+            "right_article": round(100 * np.mean([d["article_ok"] for d in details]), 1) if details else 0,
+            "median_top_score": float(np.median(top_scores)) if top_scores else 0.0,
+            "threshold": NO_MATCH_THRESHOLD,
+        },
+        "timings_s": {
+            "extract": round(t_extract, 2),
+            "articles_per_s": round(len(articles) / t_extract, 2) if t_extract else 0,
+            "embedder_load": round(t_load, 2),
+            "embed_claims_and_sentences": round(t_embed, 2),
+            "embed_questions": round(t_qembed, 2),
+            "answer_all": round(t_answer, 2),
+        },
+    }
+    if args.errors:
+        Path(args.errors).write_text("\n".join(json.dumps(d) for d in details if not d["ok"]))
+    return report
+
+
+def print_table(rep: dict) -> None:
+    """Human-readable summary of a report."""
+    s, w, t = rep["spans"], rep["who_said"], rep["timings_s"]
+    print(
+        f"PolNeAR {rep['split']}: {rep['articles']} articles, {rep['questions']} questions "
+        f"({rep['clean_questions']} clean), {rep['attributions']} attributions {rep['kinds']}"
+    )
+    print(f"segmenter: {rep['segmenter']}")
+    print(f"{'span':<16}{'P':>7}{'R':>7}{'F1':>7}{'pred':>7}{'gold':>7}")
+    for name, m in s.items():
+        print(f"{name:<16}{m['p']:>7}{m['r']:>7}{m['f1']:>7}{m['n_pred']:>7}{m['n_gold']:>7}")
+    print(f"\n{'who-said accuracy %':<28}{'all':>8}{'clean':>8}")
+    print(f"{'attribution index':<28}{w['attribution_index']['all']:>8}{w['attribution_index']['clean']:>8}")
+    print(
+        f"{'dense top sentence (peer)':<28}{w['dense_top_sentence']['all']:>8}"
+        f"{w['dense_top_sentence']['clean']:>8}"
+    )
+    for k, v in w["by_embed_weight"].items():
+        print(f"{'  index, embed weight ' + k:<28}{v['all']:>8}{v['clean']:>8}")
+    print(f"right article for top claim: {w['right_article']}%")
+    print("timings (s):", t)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--split", default="dev", choices=["train", "dev"])
+    parser.add_argument(
+        "--shared", default=None, help="shared dir (default $SOURCED_SHARED_DIR or ../shared)"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="first N articles only")
+    parser.add_argument("--out", default=None, help="write the JSON report here")
+    parser.add_argument("--errors", default=None, help="write wrong answers (JSONL) here")
+    parser.add_argument("--weights", type=float, nargs="*", default=[0.0, 0.3, 0.7, 1.0])
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    rep = run(args)
+    print_table(rep)
+    if args.out:
+        Path(args.out).write_text(json.dumps(rep, indent=2))
+
+
+if __name__ == "__main__":
+    main()

