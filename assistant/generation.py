@@ -1,0 +1,129 @@
+"""Draft an answer from retrieved sentences with an LLM, citing them as ``[n]``.
+
+The evidence shown to the model is numbered from 1 in the order of ``hits`` (best first),
+so ``[n]`` in a draft refers to ``hits[n - 1]``. Lowest-ranked hits are left out when the
+evidence would exceed the token budget; :meth:`LLMGenerator.select` says which were shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from typing import Protocol
+
+from assistant.llm import LLM
+from assistant.types import Hit
+from prompts import CANNOT_ANSWER, load_prompt
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_TOKEN_BUDGET = 300
+TITLE_WORDS = 10
+STOPS = ("\nQuestion:", "\nEvidence:", "\n\n\n")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def approx_tokens(text: str) -> int:
+    """A rough, slightly pessimistic BPE token count (words and punctuation × 1.25).
+
+    Example:
+        >>> approx_tokens("The BLA said 280 were killed.")
+        9
+    """
+    return round(len(_TOKEN.findall(text)) * 1.25)
+
+
+def is_refusal(text: str) -> bool:
+    """True when a draft is (or starts with) the cannot-answer sentence.
+
+    Example:
+        >>> is_refusal("The articles don't say."), is_refusal("Asif said so [1].")
+        (True, False)
+    """
+    norm = text.strip().replace("’", "'").lower()
+    return norm.startswith(CANNOT_ANSWER.lower().rstrip(".")) or norm in {"", "cannot answer"}
+
+
+def evidence_line(n: int, hit: Hit) -> str:
+    """``[n] (title, date; speaker: X) sentence`` – the parenthesis only holds what is known.
+
+    Example:
+        >>> from assistant.types import Sentence
+        >>> h = Hit(Sentence("a", 0, 0, 9, "It is so."), 1.0, title="T", date="2026-02-04", speaker="Asif")
+        >>> evidence_line(2, h)
+        '[2] (T, 2026-02-04; speaker: Asif) It is so.'
+    """
+    words = hit.title.split()
+    title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
+    about = ", ".join(part for part in (title, hit.date) if part)
+    if hit.speaker:
+        about = f"{about}; speaker: {hit.speaker}" if about else f"speaker: {hit.speaker}"
+    text = " ".join(hit.sentence.text.split())
+    return f"[{n}] ({about}) {text}" if about else f"[{n}] {text}"
+
+
+class Generator(Protocol):
+    """Turns a question and retrieved hits into a draft answer with ``[n]`` markers."""
+
+    name: str
+
+    def draft(self, question: str, hits: Sequence[Hit]) -> str: ...
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]: ...
+
+
+class LLMGenerator:
+    """Prompt an :class:`~assistant.llm.LLM` with numbered evidence sentences.
+
+    Example:
+        >>> from assistant.llm import ScriptedLLM
+        >>> from assistant.types import Sentence
+        >>> hits = [Hit(Sentence("a", 0, 0, 20, "The BLA claimed 280."), 0.9, title="T")]
+        >>> LLMGenerator(ScriptedLLM(default="The BLA claimed it [1].")).draft("Who claimed 280?", hits)
+        'The BLA claimed it [1].'
+    """
+
+    def __init__(self, llm: LLM, max_tokens: int = 160, budget: int = EVIDENCE_TOKEN_BUDGET) -> None:
+        self.llm = llm
+        self.max_tokens = max_tokens
+        self.budget = budget
+        self.name = f"llm:{llm.name}"
+        self.template = load_prompt("answer", frozenset({"evidence", "question"}))
+
+    def select(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The leading hits whose evidence lines fit the budget (at least one when any)."""
+        chosen: list[Hit] = []
+        used = 0
+        for hit in hits:
+            cost = approx_tokens(evidence_line(len(chosen) + 1, hit))
+            if chosen and used + cost > self.budget:
+                log.debug("evidence budget reached: %d of %d hits shown", len(chosen), len(hits))
+                break
+            chosen.append(hit)
+            used += cost
+        return chosen
+
+    def build_prompt(self, question: str, hits: Sequence[Hit]) -> tuple[str, list[Hit]]:
+        """The filled prompt and the hits it numbers 1..N."""
+        shown = self.select(hits)
+        lines = [evidence_line(i, hit) for i, hit in enumerate(shown, start=1)]
+        if shown and approx_tokens(lines[0]) > self.budget:  # one huge sentence: cut its words
+            words = lines[0].split()
+            lines[0] = " ".join(words[: int(self.budget / 1.25)]) + " …"
+        prompt = self.template.format(evidence="\n".join(lines), question=question.strip())
+        return prompt, shown
+
+    def draft(self, question: str, hits: Sequence[Hit]) -> str:
+        if not hits:
+            return CANNOT_ANSWER
+        prompt, _ = self.build_prompt(question, hits)
+        text = self.llm.complete(prompt, max_tokens=self.max_tokens, stop=STOPS).strip()
+        return CANNOT_ANSWER if is_refusal(text) else text
+
+    def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
+        if not hits:
+            yield CANNOT_ANSWER
+            return
+        prompt, _ = self.build_prompt(question, hits)
+        yield from self.llm.stream(prompt, max_tokens=self.max_tokens, stop=STOPS)

