@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.citations import AnswerSentence, first_use_numbering, render
 from assistant.types import Answer, Citation, Hit
 from prompts import CANNOT_ANSWER
 
@@ -45,31 +46,26 @@ def compose(
         >>> hits = [Hit(Sentence("a", i, 0, 2, f"S{i}"), 0.9) for i in range(3)]
         >>> ans = compose([Claim("X.", (3,)), Claim("Y.", (1, 3))], hits, question="q", standalone="q", generator="t")
         >>> ans.text, [c.sentence for c in ans.citations]
-        ('X. [1] Y. [2][1]', ['S2', 'S0'])
+        ('X [1]. Y [1][2].', ['S2', 'S0'])
     """
-    numbering: dict[int, int] = {}
-    citations: list[Citation] = []
-    parts: list[str] = []
+    offered = [AnswerSentence(c.text, tuple(m for m in c.markers if 1 <= m <= len(hits))) for c in claims]
+    numbering = first_use_numbering(offered)
+    support: dict[int, float | None] = {}
     for claim in claims:
-        marks = []
         for marker in claim.markers:
-            if not 1 <= marker <= len(hits):
-                continue  # an id the generator was never offered
-            if marker not in numbering:
-                hit = hits[marker - 1]
-                numbering[marker] = len(numbering) + 1
-                s = hit.sentence
-                citations.append(
-                    Citation(
-                        n=numbering[marker], article_id=s.article_id, title=hit.title, sentence=s.text,
-                        start=s.start, end=s.end, score=round(hit.score, 4), sentence_index=s.index,
-                        support=claim.support,
-                    )
-                )  # fmt: skip
-            marks.append(f"[{numbering[marker]}]")
-        parts.append(f"{claim.text} {''.join(dict.fromkeys(marks))}".strip())
+            support.setdefault(marker, claim.support)
+    citations = []
+    for marker, n in numbering.items():
+        hit = hits[marker - 1]
+        s = hit.sentence
+        citations.append(
+            Citation(
+                n=n, article_id=s.article_id, title=hit.title, sentence=s.text, start=s.start, end=s.end,
+                score=round(hit.score, 4), sentence_index=s.index, support=support.get(marker),
+            )
+        )  # fmt: skip
     return Answer(
-        text=" ".join(parts),
+        text=render(offered, numbering),
         refused=False,
         citations=tuple(citations),
         question=question,

@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("remove", help="remove an article by id")
     p.add_argument("article_id")
+    p = sub.add_parser("claims", help="speakers and their claims, from the attribution index")
+    p.add_argument("speaker", nargs="?", help="only this speaker (surname or acronym is enough)")
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("serve", help="start the web app on 127.0.0.1")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
@@ -130,7 +133,24 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "chat":
         return _chat(assistant)
+    if args.command == "claims":
+        return _claims(assistant, args.speaker, args.json)
     raise AssertionError(args.command)
+
+
+def _claims(assistant: Any, speaker: str | None, as_json: bool) -> int:
+    table = assistant.claims(speaker)
+    if as_json:
+        print(json.dumps({name: [asdict(c) for c in cites] for name, cites in table.items()}, indent=2, ensure_ascii=False))
+        return 0
+    if not table:
+        print(f"No claims attributed to {speaker!r}." if speaker else "No attributed claims in the index.")
+        return 1 if speaker else 0
+    for name, cites in sorted(table.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
+        print(f"{name} ({len(cites)})")
+        for c in cites:
+            print(f"  [{c.n}] “{c.sentence}” ({c.article_id}, chars {c.start}-{c.end})")
+    return 0
 
 
 def _chat(assistant: Any) -> int:

@@ -9,15 +9,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
+from assistant.citations import parse_answer
+from assistant.condense import LLMCondenser, RuleCondenser, needs_context
 from assistant.errors import InputError
+from assistant.generation import LLMGenerator, is_refusal
 from assistant.retrieval import DenseRetriever, Retriever
 from assistant.settings import Settings
-from assistant.types import Answer, Hit
+from assistant.types import Answer, Citation, Hit
+from assistant.verify import LLMJudge, verify
 from index.ingest import IngestReport, ingest
 from index.store import ArticleInfo, SentenceStore
 
 if TYPE_CHECKING:
     from assistant.chat import ChatSession
+    from assistant.sources import SourceAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -62,17 +67,32 @@ class Assistant:
         self.settings = settings or Settings()
         self.extractor = extractor
         self.extractive = ExtractiveGenerator()
+        self.generator: LLMGenerator | None = None
+        self.judge: LLMJudge | None = None
+        self.condenser: Any = RuleCondenser()
+        if llm is not None:
+            self.generator = LLMGenerator(llm, max_tokens=self.settings.llm_max_tokens)
+            self.judge = LLMJudge(llm) if self.settings.verify else None
+            self.condenser = LLMCondenser(llm)
+        self.sources: SourceAnswerer | None = None
+        if extractor is not None:
+            from assistant.sources import SourceAnswerer
+
+            self.sources = SourceAnswerer(store, retriever)
 
     # -- construction ---------------------------------------------------------------
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
-        """Build the real collaborators: MiniLM embedder, Chroma store, dense retriever."""
+        """Build the real collaborators: MiniLM embedder, Chroma store, dense retriever,
+        spaCy attribution extraction, and the LLM named by ``settings.generator`` (if any)."""
+        from assistant.llm import load_llm
+        from assistant.sources import extract_for_store
         from index.embed import MiniLMEmbedder
 
         embedder = MiniLMEmbedder(settings.embed_model)
         store = SentenceStore(settings.index_dir, embedder)
         retriever = DenseRetriever(store, window=settings.window)
-        return cls(store, retriever, None, settings)
+        return cls(store, retriever, load_llm(settings), settings, extractor=extract_for_store)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, settings: Settings | None = None) -> Assistant:
@@ -84,7 +104,7 @@ class Assistant:
 
     @property
     def generator_name(self) -> str:
-        return "extractive" if self.llm is None else str(getattr(self.llm, "name", "llm"))
+        return "extractive" if self.generator is None else self.generator.name
 
     # -- the article collection ----------------------------------------------------------
     def add(self, paths: Sequence[str | Path] | str | Path, *, progress: bool = False) -> IngestReport:
@@ -93,13 +113,34 @@ class Assistant:
             paths = [paths]
         if not paths:
             raise InputError("Give at least one file or folder to add.")
-        return ingest(self.store, list(paths), extractor=self.extractor, progress=progress)
+        try:
+            return ingest(self.store, list(paths), extractor=self.extractor, progress=progress)
+        finally:
+            if self.sources is not None:
+                self.sources.invalidate()
 
     def articles(self) -> list[ArticleInfo]:
         return self.store.articles()
 
     def remove(self, article_id: str) -> None:
         self.store.remove(article_id)
+        if self.sources is not None:
+            self.sources.invalidate()
+
+    def claims(self, speaker: str | None = None) -> dict[str, list[Citation]]:
+        """Speaker → the claims the attribution index holds for them, each as a citation."""
+        if self.sources is None:
+            return {}
+        table: dict[str, list[Citation]] = {}
+        for name, attributions in self.sources.speakers(speaker).items():
+            for a in attributions:
+                info = self.store.article_info(a.article_id)
+                table.setdefault(name, []).append(Citation(
+                    n=len(table[name]) + 1, article_id=a.article_id, title=info.title if info else "",
+                    sentence=a.content.text, start=a.content.start, end=a.content.end, score=1.0,
+                    sentence_index=a.cue_sentence,
+                ))  # fmt: skip
+        return table
 
     # -- questions ------------------------------------------------------------------
     def ask(self, question: str, *, stream: bool = False) -> Any:
@@ -117,24 +158,34 @@ class Assistant:
 
     def condense(self, history: Sequence[tuple[str, Answer]], question: str) -> str:
         """Rewrite a follow-up as a standalone question (unchanged when there is no history)."""
-        if not history:
+        if not history or not needs_context(question):
             return question
-        from assistant.chat import rule_condense
+        return str(self.condenser.condense([(q, a.text) for q, a in history], question))
 
-        return rule_condense(history, question)
-
-    def respond(self, question: str, standalone: str) -> Answer:
+    def respond(self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None) -> Answer:
         """Retrieve, generate and cite for an already condensed question."""
         answer: Answer | None = None
-        for piece in self.respond_stream(question, standalone):
+        for piece in self.respond_stream(question, standalone, exclude):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
         return answer
 
-    def respond_stream(self, question: str, standalone: str) -> Iterator[str | Answer]:
+    def respond_stream(
+        self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None
+    ) -> Iterator[str | Answer]:
+        """Like :meth:`respond`, yielding text pieces first and the final Answer last."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
+        if self.sources is not None:
+            source = self.sources.answer(standalone, exclude)
+            timings["attribution"] = time.perf_counter() - started
+            if source is not None:
+                answer = self._compose(source.claims, source.hits, question, standalone, "attribution",
+                                       timings, started, source.notes)  # fmt: skip
+                yield answer.text
+                yield answer
+                return
         hits = self.retriever.retrieve(standalone, self.settings.top_k)
         timings["retrieve"] = time.perf_counter() - started
         best = hits[0].score if hits else None
@@ -150,10 +201,49 @@ class Assistant:
             yield answer.text
             yield answer
             return
-        claims = self.extractive.claims(standalone, hits)
-        answer = self._compose(claims, hits, question, standalone, "extractive", timings, started)
-        yield answer.text
-        yield answer
+        if self.generator is None:
+            claims = self.extractive.claims(standalone, hits)
+            answer = self._compose(claims, hits, question, standalone, "extractive", timings, started)
+            yield answer.text
+            yield answer
+            return
+        yield from self._generate(question, standalone, hits, timings, started)
+
+    def _generate(
+        self, question: str, standalone: str, hits: list[Hit], timings: dict[str, float], started: float
+    ) -> Iterator[str | Answer]:
+        """LLM draft (streamed) → parse markers → verify each sentence → cited answer or fallback."""
+        assert self.generator is not None
+        shown = self.generator.select(hits)
+        mark = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.generator.stream(standalone, shown):
+            if not pieces:
+                timings["first_token"] = time.perf_counter() - started
+            pieces.append(piece)
+            yield piece
+        draft = "".join(pieces).strip()
+        timings["generate"] = time.perf_counter() - mark
+        name = self.generator.name
+        if is_refusal(draft):
+            yield refusal(question=question, standalone=standalone, generator=name, hits=shown,
+                          timings=self._total(timings, started), notes=["The model found no answer in the evidence."])  # fmt: skip
+            return
+        sentences = parse_answer(draft, len(shown))
+        notes: list[str] = []
+        if self.judge is not None:
+            mark = time.perf_counter()
+            verified = verify(sentences, shown, self.judge, self.settings.verify_threshold)
+            timings["verify"] = time.perf_counter() - mark
+            claims = [Claim(v.sentence.text, v.sentence.markers, round(v.support, 3)) for v in verified.kept]
+            notes += [f"Removed a sentence ({v.reason}, support {v.support:.2f}): {v.sentence.text}" for v in verified.dropped]
+        else:
+            claims = [Claim(s.text, s.markers) for s in sentences if s.markers]
+            notes += [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers]
+        if not claims:
+            notes.append("No generated sentence was supported by its citations; showing the best matching sentence instead.")
+            claims, name = self.extractive.claims(standalone, shown), "extractive"
+        yield self._compose(claims, shown, question, standalone, name, timings, started, notes)
 
     def _compose(
         self, claims: list[Claim], hits: list[Hit], question: str, standalone: str,

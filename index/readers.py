@@ -94,7 +94,9 @@ def read_html(path: Path) -> Article:
     text, title = html_to_text(raw)
     if not text.strip():
         raise ValueError("no readable text in the page")
-    return Article(id=content_id(text), title=title or _title_from(text, path.stem), text=text, path=str(path))
+    return Article(
+        id=content_id(text), title=title or _title_from(text, path.stem), text=text, path=str(path)
+    )
 
 
 def read_jsonl(path: Path) -> Iterator[Article | ReadFailure]:
@@ -141,7 +143,9 @@ def _expand(paths: Sequence[str | Path]) -> Iterator[Path | ReadFailure]:
             if path.suffix.lower() in SUFFIXES:
                 yield path
             else:
-                yield ReadFailure(str(path), f"unsupported file type '{path.suffix}' (use .txt, .md, .html, .jsonl)")
+                yield ReadFailure(
+                    str(path), f"unsupported file type '{path.suffix}' (use .txt, .md, .html, .jsonl)"
+                )
         else:
             yield ReadFailure(str(path), "no such file or folder")
 

@@ -160,7 +160,7 @@ class SentenceStore:
                          article.path, text_hash(article.text), article.text, len(sentences), time.time()),
                     )  # fmt: skip
                     self._db.executemany(
-                        'INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?)',
+                        "INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?)",
                         [(s.article_id, s.index, s.start, s.end, s.text) for s in sentences],
                     )
                     self._db.executemany(
@@ -183,12 +183,18 @@ class SentenceStore:
                 raise NotFoundError(f"No article with id {article_id!r} in the index.")
             self._delete_vectors(article_id)
             with self._db:
-                for table, column in (("articles", "id"), ("sentences", "article_id"), ("attributions", "article_id")):
+                for table, column in (
+                    ("articles", "id"),
+                    ("sentences", "article_id"),
+                    ("attributions", "article_id"),
+                ):
                     self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
 
     def has(self, article_id: str) -> bool:
         with self._lock:
-            return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+            return (
+                self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+            )
 
     def articles(self) -> list[ArticleInfo]:
         with self._lock:
@@ -196,6 +202,13 @@ class SentenceStore:
                 "SELECT id, title, date, source, path, n_sentences FROM articles ORDER BY added_at, id"
             ).fetchall()
         return [ArticleInfo(*row) for row in rows]
+
+    def article_info(self, article_id: str) -> ArticleInfo | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, title, date, source, path, n_sentences FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+        return ArticleInfo(*row) if row else None
 
     def article(self, article_id: str) -> Article:
         with self._lock:
@@ -253,7 +266,11 @@ class SentenceStore:
         for node, similarity in zip(result.nodes or [], result.similarities or [], strict=False):
             meta = node.metadata
             sentence = Sentence(
-                meta["article_id"], int(meta["index"]), int(meta["start"]), int(meta["end"]), node.get_content()
+                meta["article_id"],
+                int(meta["index"]),
+                int(meta["start"]),
+                int(meta["end"]),
+                node.get_content(),
             )
             # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
             cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0

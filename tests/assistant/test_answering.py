@@ -9,7 +9,7 @@ def hits(n: int) -> list[Hit]:
 
 def test_markers_are_renumbered_in_order_of_first_use() -> None:
     answer = compose([Claim("A.", (2,)), Claim("B.", (4, 2))], hits(4), question="q", standalone="q", generator="x")
-    assert answer.text == "A. [1] B. [2][1]"
+    assert answer.text == "A [1]. B [1][2]."
     assert [(c.n, c.sentence, c.start, c.end, c.sentence_index) for c in answer.citations] == [
         (1, "Sent1", 10, 15, 1),
         (2, "Sent3", 30, 35, 3),
@@ -18,7 +18,7 @@ def test_markers_are_renumbered_in_order_of_first_use() -> None:
 
 def test_markers_not_offered_are_dropped() -> None:
     answer = compose([Claim("A.", (0, 7, 1))], hits(2), question="q", standalone="q", generator="x")
-    assert answer.text == "A. [1]" and [c.sentence for c in answer.citations] == ["Sent0"]
+    assert answer.text == "A [1]." and [c.sentence for c in answer.citations] == ["Sent0"]
 
 
 def test_refusal_has_the_sentinel_and_no_citations() -> None:

@@ -10,7 +10,7 @@ from prompts import CANNOT_ANSWER
 def test_answer_cites_the_exact_sentence(fake_assistant: Assistant, sample_path: Path, sample_text: str) -> None:
     fake_assistant.add([sample_path])
     answer = fake_assistant.ask("Which brigade were the 18 suicide attackers from?")
-    assert not answer.refused and answer.text.endswith("[1]")
+    assert not answer.refused and answer.text.endswith("[1].")
     cited = answer.citations[0]
     assert cited.sentence == "This includes 18 suicide attackers from the Majeed Brigade."
     assert sample_text[cited.start : cited.end] == cited.sentence

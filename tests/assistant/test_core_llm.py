@@ -1,0 +1,96 @@
+"""The generative path of Assistant with a scripted LLM: markers, verification, fallback, streaming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.core import Assistant
+from assistant.llm import ScriptedLLM
+from assistant.retrieval import DenseRetriever
+from assistant.settings import Settings
+from assistant.types import Answer
+from index.embed import HashEmbedder
+from index.store import SentenceStore
+
+QUESTION = "How many fighters did the BLA say it lost?"
+
+
+def make(tmp_path: Path, llm: ScriptedLLM, **settings: object) -> Assistant:
+    config = Settings(data_dir=tmp_path, refusal_threshold=0.3, **settings)  # type: ignore[arg-type]
+    store = SentenceStore(config.index_dir, HashEmbedder())
+    assistant = Assistant(store, DenseRetriever(store, window=0), llm, config)
+    assistant.add([Path(__file__).resolve().parents[2] / "samples"])
+    return assistant
+
+
+def evidence_number(llm: ScriptedLLM, sentence: str) -> int:
+    prompt = next(p for p in llm.prompts if "Evidence sentences:" in p)
+    line = next(line for line in prompt.splitlines() if sentence in line)
+    return int(line.split("]")[0].strip("["))
+
+
+def test_supported_sentence_kept_unsupported_dropped(tmp_path: Path) -> None:
+    llm = ScriptedLLM(
+        rules={"Evidence sentences:": "The BLA said it lost 35 fighters [1]. The moon is cheese [2]. Extra words [9]."},
+        yes_rules={"Claim: The BLA said it lost 35": 0.93, "Claim: The moon": 0.04},
+        yes_default=0.1,
+    )
+    answer = make(tmp_path, llm).ask(QUESTION)
+    assert answer.generator == "llm:scripted" and not answer.refused
+    assert answer.text == "The BLA said it lost 35 fighters [1]."
+    assert len(answer.citations) == 1 and answer.citations[0].support == 0.93
+    assert any("The moon is cheese" in note and "unsupported" in note for note in answer.notes)
+    assert any("Extra words" in note and "no citation" in note for note in answer.notes)
+
+
+def test_markers_map_to_the_offered_sentences(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Evidence sentences:": "It lost 35 fighters [1]."}, yes_default=0.9)
+    assistant = make(tmp_path, llm)
+    answer = assistant.ask(QUESTION)
+    assert answer.citations[0].sentence == answer.retrieved[0].sentence.text
+    assert evidence_number(llm, answer.citations[0].sentence) == 1
+
+
+def test_nothing_supported_falls_back_to_the_extractive_answer(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Evidence sentences:": "Invented claim [1]."}, yes_default=0.05)
+    answer = make(tmp_path, llm).ask(QUESTION)
+    assert answer.generator == "extractive" and not answer.refused
+    assert answer.citations[0].sentence == answer.retrieved[0].sentence.text
+    assert "Invented claim" not in answer.text
+    assert any("showing the best matching sentence" in note for note in answer.notes)
+
+
+def test_model_refusal_becomes_a_refusal(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Evidence sentences:": "The articles don't say."})
+    answer = make(tmp_path, llm).ask(QUESTION)
+    assert answer.refused and answer.citations == ()
+
+
+def test_without_verification_uncited_sentences_are_removed(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Evidence sentences:": "Cited [1]. Uncited."}, yes_default=0.0)
+    answer = make(tmp_path, llm, verify=False).ask(QUESTION)
+    assert answer.text == "Cited [1]." and answer.citations[0].support is None
+
+
+def test_stream_yields_draft_tokens_then_verified_answer(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Evidence sentences:": "It lost 35 fighters [1]. Nonsense [1]."},
+                      yes_rules={"Claim: It lost": 0.9}, yes_default=0.1)  # fmt: skip
+    pieces = list(make(tmp_path, llm).ask(QUESTION, stream=True))
+    *tokens, final = pieces
+    assert all(isinstance(t, str) for t in tokens) and len(tokens) > 3
+    assert "".join(tokens).strip() == "It lost 35 fighters [1]. Nonsense [1]."
+    assert isinstance(final, Answer) and final.text == "It lost 35 fighters [1]."
+    assert "first_token" in final.timings and "verify" in final.timings
+
+
+def test_follow_up_is_condensed_by_the_llm(tmp_path: Path) -> None:
+    llm = ScriptedLLM(
+        rules={"Standalone question": "What else did Khawaja Asif say?", "Evidence sentences:": "He spoke [1]."},
+        yes_default=0.9,
+    )
+    chat = make(tmp_path, llm).chat()
+    chat.ask("What did Khawaja Asif admit?")
+    follow = chat.ask("What else did he say?")
+    assert follow.standalone_question == "What else did Khawaja Asif say?"
+    unrelated = chat.ask("Which brigade did the suicide attackers come from?")
+    assert unrelated.standalone_question == unrelated.question  # nothing to resolve: no LLM call
