@@ -65,6 +65,19 @@ def _session_from_history(assistant: Assistant, history: list[Any]) -> ChatSessi
     return session
 
 
+def describe(assistant: Assistant) -> str:
+    """The line under the title: what is indexed, how answers are made, how to get the LLM."""
+    n = len(assistant.articles())
+    line = f"{n} article(s) indexed. Every answer sentence cites the sentence it rests on; "
+    if assistant.generator is not None:
+        return line + f"answers are written by {assistant.generator.name} and each citation is checked."
+    line += "answers quote the source sentences (extractive)."
+    model = assistant.settings.model_path
+    if assistant.settings.generator == "auto" and not model.is_file():
+        line += f" For written answers, assemble the local model with `make model` (expected at {model})."
+    return line
+
+
 def build_app(assistant: Assistant) -> gr.Blocks:
     """The Gradio Blocks app for ``assistant`` (not launched)."""
 
@@ -81,12 +94,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         except SourcedError as exc:
             raise gr.Error(str(exc)) from exc
 
-    n_articles = len(assistant.articles())
     with gr.Blocks(title="sourced") as demo:
         gr.ChatInterface(
             respond,
             title="sourced: cited answers about your news articles",
-            description=f"{n_articles} article(s) indexed. Every answer sentence cites the sentence it rests on.",
+            description=describe(assistant),
             examples=EXAMPLES,
             cache_examples=False,
             api_name="chat",

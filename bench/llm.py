@@ -1,0 +1,111 @@
+"""LLM benchmark: sourced (local LLM, verified citations, attribution index) beside LlamaIndex's
+CitationQueryEngine over the same articles, embedder (all-MiniLM-L6-v2) and LLM (Qwen2.5 1.5B), in one run.
+
+Sets: the repo's gold set over the sample article, and ``--limit`` ``clean`` PolNeAR dev items over
+the dev corpus. Reports answer accuracy, citation precision/recall, refusals, time to first token
+and total latency (median, p95). The baseline does not stream, so its first token is its answer.
+
+    python -m bench.llm --shared ../shared --limit 100 --out reports/bench-llm.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.core import Assistant
+from assistant.evaluation.baseline import LlamaIndexBaseline, read_corpus
+from assistant.evaluation.gold import GoldItem, load_gold
+from assistant.evaluation.runner import EvalResult, run_eval
+from assistant.llm import load_local_llm
+from assistant.settings import Settings
+
+ROWS = ("answer_accuracy", "citation_precision", "citation_recall", "correct_refusal_rate",
+        "false_refusal_rate", "latency_p50_s", "latency_p95_s")  # fmt: skip
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def first_token(result: EvalResult) -> dict[str, float | None]:
+    values = [
+        float(r.answer.timings.get("first_token", r.answer.timings.get("total", r.answer.timings.get("generate", 0.0))))
+        for r in result.items if r.answer is not None
+    ]  # fmt: skip
+    return {"ttft_p50_s": statistics.median(values) if values else None, "ttft_p95_s": _percentile(values, 0.95)}
+
+
+def generators_used(result: EvalResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in result.items:
+        if r.answer is not None:
+            counts[r.answer.generator] = counts.get(r.answer.generator, 0) + 1
+    return counts
+
+
+def run_set(name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path) -> dict[str, Any]:
+    print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}")
+    settings = Settings(data_dir=data_dir, generator="local")
+    ours = Assistant.open(data_dir, settings)
+    ours.add(corpus, progress=True)
+    started = time.perf_counter()
+    mine = run_eval(items, ours, system="sourced")
+    mine_seconds = time.perf_counter() - started
+    base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, top_k=4)
+    started = time.perf_counter()
+    theirs = run_eval(items, base, system="llamaindex")
+    theirs_seconds = time.perf_counter() - started
+    table: dict[str, Any] = {}
+    for label, result, seconds in (("sourced", mine, mine_seconds), ("llamaindex", theirs, theirs_seconds)):
+        row = {k: result.summary.as_dict().get(k) for k in ROWS}
+        row.update(first_token(result))
+        row["wall_s"] = seconds
+        row["generators"] = generators_used(result)
+        table[label] = row
+    keys = [*ROWS, "ttft_p50_s", "ttft_p95_s", "wall_s"]
+    print(f"{'metric':24s} {'sourced':>12s} {'llamaindex':>12s}")
+    for key in keys:
+        cells = [table[s][key] for s in ("sourced", "llamaindex")]
+        print(f"{key:24s} " + " ".join(f"{c:12.3f}" if isinstance(c, float) else f"{c!s:>12s}" for c in cells))
+    print(f"answer routes (sourced): {table['sourced']['generators']}")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    parser.add_argument("--limit", type=int, default=100, help="clean PolNeAR dev items")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--gold", type=Path, default=Path("eval/sample-gold.jsonl"))
+    parser.add_argument("--skip-polnear", action="store_true")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    llm = load_local_llm(Settings())
+    if llm is None:
+        raise SystemExit("The local model is missing: run `make model` first.")
+    report: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm, Path(tmp) / "s")
+        if not args.skip_polnear:
+            items = [i for i in load_gold(args.shared / "eval/polnear-who-said-dev.jsonl") if "clean" in i.tags]
+            random.Random(args.seed).shuffle(items)
+            corpus = [args.shared / "data/polnear/articles-dev.jsonl"]
+            report["polnear_dev_clean"] = run_set("PolNeAR dev (clean)", items[: args.limit], corpus, llm, Path(tmp) / "p")
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2))
+        print(f"\nwrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
