@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
 from assistant.citations import parse_answer
-from assistant.condense import LLMCondenser, RuleCondenser, needs_context
+from assistant.condense import PRONOUN, LLMCondenser, RuleCondenser, needs_context
 from assistant.errors import InputError
 from assistant.generation import LLMGenerator, is_refusal
 from assistant.retrieval import DenseRetriever, Retriever
@@ -160,7 +160,11 @@ class Assistant:
         """Rewrite a follow-up as a standalone question (unchanged when there is no history)."""
         if not history or not needs_context(question):
             return question
-        return str(self.condenser.condense([(q, a.text) for q, a in history], question))
+        pairs = [(q, a.text) for q, a in history]
+        condensed = str(self.condenser.condense(pairs, question))
+        if PRONOUN.search(condensed) and not isinstance(self.condenser, RuleCondenser):
+            condensed = RuleCondenser().condense(pairs, question)  # the model left the pronoun unresolved
+        return condensed
 
     def respond(self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None) -> Answer:
         """Retrieve, generate and cite for an already condensed question."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.answering import Claim
 from assistant.attribution_qa import ClaimIndex, claims_by_speaker, decide, parse_source_question
+from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
 from assistant.types import Article, Hit, Sentence
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
@@ -124,6 +125,8 @@ class SourceAnswerer:
         if query is None:
             return None
         if query.kind == "speaker":
+            if PRONOUN.fullmatch(query.text.strip()):
+                return None  # "what did he say?" un-condensed: a pronoun names nobody
             verb = _QUESTION_VERB.search(question)
             about = _ABOUT.search(question)
             return self._by_speaker(query.text, exclude or set(), verb.group(1).lower() if verb else None,

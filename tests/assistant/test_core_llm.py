@@ -94,3 +94,11 @@ def test_follow_up_is_condensed_by_the_llm(tmp_path: Path) -> None:
     assert follow.standalone_question == "What else did Khawaja Asif say?"
     unrelated = chat.ask("Which brigade did the suicide attackers come from?")
     assert unrelated.standalone_question == unrelated.question  # nothing to resolve: no LLM call
+
+
+def test_condenser_echoing_the_pronoun_falls_back_to_rules(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Standalone question": "What else did he say?", "Evidence sentences:": "He spoke [1]."},
+                      yes_default=0.9)  # fmt: skip
+    chat = make(tmp_path, llm).chat()
+    chat.ask("What did Khawaja Asif admit?")
+    assert chat.ask("What else did he say?").standalone_question == "What else did Khawaja Asif say?"

@@ -53,7 +53,7 @@ def test_anonymous_source_keeps_its_qualifier(real_assistant: Assistant) -> None
 
 def test_unattributed_claim_is_not_pinned_on_a_name(real_assistant: Assistant) -> None:
     answer = real_assistant.ask("Who said that even women are playing an active part in the struggle?")
-    assert answer.text.startswith("The articles do not attribute this claim to anyone.")
+    assert answer.text.startswith("The articles do not attribute this claim to anyone")
     assert "women are playing an active part" in answer.citations[0].sentence
 
 
