@@ -8,7 +8,7 @@ and turns them into :class:`Citation` objects pointing at exact sentences.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.citations import AnswerSentence, first_use_numbering, render
 from assistant.types import Answer, Citation, Hit
@@ -87,16 +87,8 @@ def refusal(
     notes: Sequence[str] = (),
 ) -> Answer:
     """The one "cannot answer" reply: no citations, with the reason in ``notes``."""
-    return Answer(
-        text=CANNOT_ANSWER,
-        refused=True,
-        question=question,
-        standalone_question=standalone,
-        generator=generator,
-        retrieved=tuple(hits),
-        timings=dict(timings or {}),
-        notes=tuple(notes),
-    )
+    empty = compose([], hits, question=question, standalone=standalone, generator=generator, timings=timings, notes=notes)
+    return replace(empty, text=CANNOT_ANSWER, refused=True)
 
 
 class ExtractiveGenerator:

@@ -55,7 +55,7 @@ def generators_used(result: EvalResult) -> dict[str, int]:
 
 def run_set(name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path) -> dict[str, Any]:
     print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}")
-    settings = Settings(data_dir=data_dir, generator="local")
+    settings = Settings(data_dir=data_dir, generator="local", llm_model_path=Settings().model_path.resolve())
     ours = Assistant.open(data_dir, settings)
     ours.add(corpus, progress=True)
     started = time.perf_counter()
