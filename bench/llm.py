@@ -53,7 +53,9 @@ def generators_used(result: EvalResult) -> dict[str, int]:
     return counts
 
 
-def run_set(name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path) -> dict[str, Any]:
+def run_set(
+    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, top_k: int
+) -> dict[str, Any]:
     print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}")
     settings = Settings(data_dir=data_dir, generator="local", llm_model_path=Settings().model_path.resolve())
     ours = Assistant.open(data_dir, settings)
@@ -61,7 +63,7 @@ def run_set(name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data
     started = time.perf_counter()
     mine = run_eval(items, ours, system="sourced")
     mine_seconds = time.perf_counter() - started
-    base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, top_k=4)
+    base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, top_k=top_k)
     started = time.perf_counter()
     theirs = run_eval(items, base, system="llamaindex")
     theirs_seconds = time.perf_counter() - started
@@ -88,23 +90,31 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--gold", type=Path, default=Path("eval/sample-gold.jsonl"))
     parser.add_argument("--skip-polnear", action="store_true")
-    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--baseline-top-k", type=int, default=2,
+                        help="chunks CitationQueryEngine retrieves (2 is LlamaIndex's default; 2 x 128 tokens)")
+    parser.add_argument("--out", type=Path, default=Path("reports/bench-llm.json"))
     args = parser.parse_args()
     llm = load_local_llm(Settings())
     if llm is None:
         raise SystemExit("The local model is missing: run `make model` first.")
-    report: dict[str, Any] = {}
+    report: dict[str, Any] = {"baseline_top_k": args.baseline_top_k}
+
+    def save() -> None:  # after each set, so a long run keeps what it measured
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2))
+
     with tempfile.TemporaryDirectory() as tmp:
-        report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm, Path(tmp) / "s")
+        report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm, Path(tmp) / "s",
+                                   args.baseline_top_k)  # fmt: skip
+        save()
         if not args.skip_polnear:
             items = [i for i in load_gold(args.shared / "eval/polnear-who-said-dev.jsonl") if "clean" in i.tags]
             random.Random(args.seed).shuffle(items)
             corpus = [args.shared / "data/polnear/articles-dev.jsonl"]
-            report["polnear_dev_clean"] = run_set("PolNeAR dev (clean)", items[: args.limit], corpus, llm, Path(tmp) / "p")
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=2))
-        print(f"\nwrote {args.out}")
+            report["polnear_dev_clean"] = run_set("PolNeAR dev (clean)", items[: args.limit], corpus, llm,
+                                                  Path(tmp) / "p", args.baseline_top_k)  # fmt: skip
+            save()
+    print(f"\nwrote {args.out}")
 
 
 if __name__ == "__main__":
