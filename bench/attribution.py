@@ -1,6 +1,7 @@
 """Attribution benchmark on PolNeAR: span P/R/F1 and who-said accuracy vs dense retrieval.
 
-Run: ``python -m bench.attribution --split dev [--shared PATH] [--limit N] [--out FILE]``.
+Run: ``python -m bench.attribution --split dev [--shared PATH] [--limit N] [--out FILE]``
+(``--spans-only`` skips the slow who-said part).
 """
 
 from __future__ import annotations
@@ -142,6 +143,11 @@ def run(args: argparse.Namespace) -> dict:
     attrs = {art.id: lst for art, lst in extract_many(((a, sents[a.id]) for a in articles), nlp)}
     t_extract = time.perf_counter() - t0
     spans = span_scores(attrs, gold)
+    if args.spans_only:
+        flat = [a for lst in attrs.values() for a in lst]
+        return _summary(args, len(articles), seg_name, flat, spans) | {
+            "timings_s": {"extract": round(t_extract, 2)}
+        }
 
     t0 = time.perf_counter()
     embedder = MiniLMEmbedder()
@@ -202,17 +208,9 @@ def run(args: argparse.Namespace) -> dict:
         sel = [f for f, c in zip(flags, clean_flags, strict=True) if c or not only_clean]
         return round(100 * sum(sel) / len(sel), 1) if sel else 0.0
 
-    report = {
-        "split": args.split,
-        "articles": len(articles),
-        "questions": len(questions),
-        "clean_questions": sum(clean_flags),
-        "segmenter": seg_name,
-        "attributions": len(all_attrs),
-        "kinds": {
-            k: sum(a.speaker_kind == k for a in all_attrs) for k in ("named", "anonymous", "unresolved")
-        },
-        "spans": spans,
+    report = _summary(args, len(articles), seg_name, all_attrs, spans)
+    report["questions"], report["clean_questions"] = len(questions), sum(clean_flags)
+    report |= {
         "who_said": {
             "attribution_index": {
                 "all": acc(results[EMBED_WEIGHT], False),
@@ -240,9 +238,24 @@ def run(args: argparse.Namespace) -> dict:
     return report
 
 
+def _summary(args: argparse.Namespace, n_articles: int, seg_name: str, all_attrs: list, spans: dict) -> dict:
+    """The report fields shared by the full run and ``--spans-only``."""
+    kinds = ("named", "anonymous", "unresolved")
+    return {
+        "split": args.split,
+        "articles": n_articles,
+        "questions": 0,
+        "clean_questions": 0,
+        "segmenter": seg_name,
+        "attributions": len(all_attrs),
+        "kinds": {k: sum(a.speaker_kind == k for a in all_attrs) for k in kinds},
+        "spans": spans,
+    }
+
+
 def print_table(rep: dict) -> None:
     """Human-readable summary of a report."""
-    s, w, t = rep["spans"], rep["who_said"], rep["timings_s"]
+    s, t = rep["spans"], rep["timings_s"]
     print(
         f"PolNeAR {rep['split']}: {rep['articles']} articles, {rep['questions']} questions "
         f"({rep['clean_questions']} clean), {rep['attributions']} attributions {rep['kinds']}"
@@ -251,6 +264,10 @@ def print_table(rep: dict) -> None:
     print(f"{'span':<16}{'P':>7}{'R':>7}{'F1':>7}{'pred':>7}{'gold':>7}")
     for name, m in s.items():
         print(f"{name:<16}{m['p']:>7}{m['r']:>7}{m['f1']:>7}{m['n_pred']:>7}{m['n_gold']:>7}")
+    if "who_said" not in rep:
+        print("timings (s):", t)
+        return
+    w = rep["who_said"]
     print(f"\n{'who-said accuracy %':<28}{'all':>8}{'clean':>8}")
     print(f"{'attribution index':<28}{w['attribution_index']['all']:>8}{w['attribution_index']['clean']:>8}")
     print(
@@ -272,6 +289,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=0, help="first N articles only")
     parser.add_argument("--out", default=None, help="write the JSON report here")
     parser.add_argument("--errors", default=None, help="write wrong answers (JSONL) here")
+    parser.add_argument("--spans-only", action="store_true", help="skip the slow who-said part")
     parser.add_argument("--weights", type=float, nargs="*", default=[0.0, 0.3, 0.7, 1.0])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

@@ -142,6 +142,11 @@ class _ArticleExtractor:
                 end = len(self.text.rstrip()) if para_end < 0 else para_end
             elif quoted is not None:
                 start, end = quoted
+            elif cand.content is not None and cand.content[0] == cand.content[1]:  # "X said:"
+                nxt = self._next_sentence(sent)
+                if nxt is None:
+                    continue
+                start, end = nxt.start, nxt.end
             elif cand.content is not None:
                 start, end = sent.start + cand.content[0], sent.start + cand.content[1]
             else:
@@ -166,6 +171,9 @@ class _ArticleExtractor:
             )
         if not cands:
             self._continue_quote(sent)
+
+    def _next_sentence(self, sent: Sentence) -> Sentence | None:
+        return next((s for s in self.sentences if s.index == sent.index + 1), None)
 
     def _quoted(self, pos: int) -> bool:
         return any(a < pos < b - 1 for a, b in self.quotes)

@@ -15,6 +15,10 @@ def _lexicon(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+def _labels(text: str) -> frozenset[str]:
+    return frozenset(w.strip() for w in text.split("|"))
+
+
 # Verbs of saying, thinking and reporting (lemmas).  Strong cues introduce
 # content in their own right; weak cues (think, show, find, ...) only when the
 # parse gives them a clausal complement.
@@ -36,7 +40,22 @@ STANCE_CUES: frozenset[str] = _lexicon(
     """call cite want plan support condemn praise propose demand endorse reject
     oppose decline defend refuse back seek discuss slam decry denounce applaud welcome"""
 )
-CUE_LEMMAS: frozenset[str] = STRONG_CUES | WEAK_CUES | STANCE_CUES
+# Further verbs PolNeAR annotates as cues, mined from its TRAIN split (lemmas whose
+# occurrences are gold cues >= 30% of the time, with the subject as the source).
+# They take any complement as content.  ``hop`` is the tagger's lemma of "hopes".
+EXTRA_CUES: frozenset[str] = _lexicon(
+    """talk offer refer hop hope express name blast post issue highlight remember mock identify
+    recognize view tout remind list echo favor portray prefer order comment promote press
+    wonder thank advocate deem rail rule quote reference voice underscore shout chant
+    apologize request recommend plead email outline approve credit hint assail invoke
+    attribute detail congratulate paint retweete retweet yell boo dispute recount envision
+    chide rebut document unveil clarify contrast resist vouch bemoan articulate interject
+    rebuke hail liken lash allude characterize reaffirm dislike dub contradict lambast balk
+    interpret contemplate deride acquiesce forecast rebuff relish see consider decide focus cast
+    share release challenge learn address deliver compare publish embrace file nominate
+    introduce"""
+)
+CUE_LEMMAS: frozenset[str] = STRONG_CUES | WEAK_CUES | STANCE_CUES | EXTRA_CUES
 
 # Verbs that take content as a direct object ("denied the report").
 OBJECT_CONTENT: frozenset[str] = _lexicon(
@@ -48,7 +67,20 @@ OBJECT_CONTENT: frozenset[str] = _lexicon(
 NOUN_CUES: frozenset[str] = _lexicon(
     """claim statement assertion remark comment argument view belief promise warning
     suggestion allegation insistence charge contention admission announcement prediction
-    accusation pledge vow insistence"""
+    accusation pledge vow insistence criticism hope doubt complaint praise message estimate
+    support opposition endorsement concern call attack view position"""
+)
+
+# Documents whose findings PolNeAR attributes to them ("in a CNN poll, ...").
+REPORT_NOUNS: frozenset[str] = _lexicon("poll polls survey surveys study report analysis")
+
+# Labels before a colon that head a section rather than name a speaker.
+NON_SPEAKER_LABELS: frozenset[str] = _labels(
+    """the latest|twitter|breaking|wow|byline|video|update|updates|question|answer|poll|plus|
+    previously|name|look|hey|exclusive|email|delegate update|correction|editor's note|note|so|
+    stat of the week|busted|boom|bombshell|photo|photos|watch|related|source|sources|read more|
+    listen|transcript|background|bottom line|why it matters|what's next|q|a|and|but|also|
+    breaking news|live|analysis|opinion|editorial|advertisement|read|see also"""
 )
 
 # Heads of noun phrases that denote an unnamed human source.

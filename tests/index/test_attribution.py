@@ -163,6 +163,68 @@ def test_fixture_speakers(nlp) -> None:  # type: ignore[no-untyped-def]
     assert "Ana Ruiz" in mayor.speaker  # "The mayor" → "Mayor Ana Ruiz"
 
 
+# --- constructions added for PolNeAR recall ------------------------------------------
+
+
+def test_mined_stance_verb_with_object(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = only(extract("Senator Ann Lee blasted the new tax plan.", nlp))
+    assert a.cue.text == "blasted" and a.source is not None and a.source.text == "Senator Ann Lee"
+    assert a.content.text == "the new tax plan"
+
+
+def test_as_clause_takes_the_main_clause(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = only(extract("As the Washington Post observed, Republicans now control both chambers.", nlp))
+    assert a.source is not None and a.source.text == "the Washington Post"
+    assert a.content.text == "Republicans now control both chambers"
+
+
+def test_cue_ending_in_colon_takes_next_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Senator Cruz added:\nThe deal is bad for America."
+    a = only(extract(text, nlp))
+    assert a.source is not None and a.source.text == "Senator Cruz"
+    assert a.content.text == "The deal is bad for America."
+
+
+def test_nested_stance_inside_a_claim_is_dropped(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = only(extract("Hillary Clinton says she wants to expand the standards to hedge funds.", nlp))
+    assert a.cue.text == "says" and "wants to expand" in a.content.text
+
+
+def test_poll_shows_with_object(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = only(extract("A Fox News poll shows Sanders with 47 percent.", nlp))
+    assert a.cue.text == "shows" and a.source is not None and a.source.text == "A Fox News poll"
+
+
+def test_nearest_of_two_subjects(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "MACAU (Reuters) – Top donor Sheldon Adelson said on Friday he met Donald Trump this week."
+    a = only(extract(text, nlp))
+    assert a.source is not None and "Sheldon Adelson" in a.source.text and "MACAU" not in a.source.text
+
+
+def test_in_a_named_poll(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "In a new CNN poll released Monday, 50 percent of respondents chose Clinton."
+    a = only(extract(text, nlp))
+    assert a.cue.text == "In" and a.source is not None and "CNN poll" in a.source.text
+    assert "50 percent of respondents chose Clinton" in a.content.text
+    assert extract("He slid in the polls behind his rivals.", nlp) == []
+
+
+def test_passive_agent_takes_subject_as_content(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = only(extract("The senator's resignation was first reported by MSNBC.", nlp))
+    assert a.source is not None and a.source.text == "MSNBC"
+    assert a.content.text == "The senator's resignation"
+
+
+def test_section_label_is_not_a_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert [a for a in extract("UPDATE: The bridge reopened on Monday.", nlp) if a.cue.text == ":"] == []
+    assert [a for a in extract("The Latest: Voters head to the polls.", nlp) if a.cue.text == ":"] == []
+
+
+def test_subject_through_likely_to(nlp) -> None:  # type: ignore[no-untyped-def]
+    a = only(extract("Democratic voters are more likely to say that Clinton represents them.", nlp))
+    assert a.source is not None and a.source.text == "Democratic voters"
+
+
 # --- the sample article -------------------------------------------------------------
 
 
