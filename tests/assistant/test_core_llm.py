@@ -16,7 +16,7 @@ QUESTION = "How many fighters did the BLA say it lost?"
 
 
 def make(tmp_path: Path, llm: ScriptedLLM, **settings: object) -> Assistant:
-    config = Settings(data_dir=tmp_path, refusal_threshold=0.3, **settings)  # type: ignore[arg-type]
+    config = Settings(data_dir=tmp_path, **{"refusal_threshold": 0.3, **settings})  # type: ignore[arg-type]
     store = SentenceStore(config.index_dir, HashEmbedder())
     assistant = Assistant(store, DenseRetriever(store, window=0), llm, config)
     assistant.add([Path(__file__).resolve().parents[2] / "samples"])
@@ -60,10 +60,18 @@ def test_nothing_supported_falls_back_to_the_extractive_answer(tmp_path: Path) -
     assert any("showing the best matching sentence" in note for note in answer.notes)
 
 
-def test_model_refusal_becomes_a_refusal(tmp_path: Path) -> None:
+def test_model_refusal_above_the_threshold_shows_the_best_sentence(tmp_path: Path) -> None:
     llm = ScriptedLLM(rules={"Evidence sentences:": "The articles don't say."})
     answer = make(tmp_path, llm).ask(QUESTION)
-    assert answer.refused and answer.citations == ()
+    assert not answer.refused and answer.generator == "extractive"
+    assert answer.citations[0].sentence == answer.retrieved[0].sentence.text
+    assert any("did not phrase an answer" in note for note in answer.notes)
+
+
+def test_below_the_threshold_the_llm_is_not_asked(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"Evidence sentences:": "Made up [1]."})
+    answer = make(tmp_path, llm, refusal_threshold=0.99).ask(QUESTION)
+    assert answer.refused and answer.citations == () and llm.prompts == []
 
 
 def test_without_verification_uncited_sentences_are_removed(tmp_path: Path) -> None:
