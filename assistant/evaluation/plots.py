@@ -24,6 +24,14 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, path: str | Path) -> Path:
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out)
+    plt.close(fig)
+    return out
+
+
 def latency_histogram(results: Sequence[EvalResult], path: str | Path) -> Path:
     """Histogram of per-question latency (seconds), one series per system.
 
@@ -47,11 +55,7 @@ def latency_histogram(results: Sequence[EvalResult], path: str | Path) -> Path:
     ax.set_xlabel("seconds per question")
     ax.set_ylabel("questions")
     ax.set_title("Answer latency")
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, path)
 
 
 def failure_bars(results: Sequence[EvalResult], path: str | Path) -> Path:
@@ -76,8 +80,4 @@ def failure_bars(results: Sequence[EvalResult], path: str | Path) -> Path:
     ax.set_title("Outcome per question")
     if len(results) > 1:
         ax.legend()
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, path)
