@@ -115,4 +115,14 @@ class ExtractiveGenerator:
             return []
         top = hits[0].score
         chosen = [i for i, h in enumerate(hits) if h.score >= top - self.margin][: self.max_sentences]
-        return [Claim(hits[i].sentence.text, (i + 1,)) for i in chosen]
+        return [Claim(self._text(question, hits[i]), (i + 1,)) for i in chosen]
+
+    @staticmethod
+    def _text(question: str, hit: Hit) -> str:
+        """The sentence; for a "who" question, led by the speaker the attribution index resolved."""
+        sentence = hit.sentence.text
+        speaker = hit.speaker or ""
+        surname = speaker.split()[-1] if speaker else ""
+        if speaker and question.lstrip().lower().startswith("who") and surname not in sentence:
+            return f"{speaker[:1].upper()}{speaker[1:]}, in the article: “{sentence}”"
+        return sentence

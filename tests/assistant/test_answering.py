@@ -32,3 +32,12 @@ def test_extractive_takes_close_runner_up_only() -> None:
     assert [c.markers for c in ExtractiveGenerator().claims("q", close)] == [(1,), (2,)]
     assert [c.markers for c in ExtractiveGenerator().claims("q", hs)] == [(1,)]
     assert ExtractiveGenerator().claims("q", []) == []
+
+
+def test_who_questions_name_the_resolved_speaker_when_the_sentence_does_not() -> None:
+    he = Hit(Sentence("a", 5, 0, 40, "He also ruled out any talks with the BLA."), 0.8, speaker="Khawaja Asif")
+    named = Hit(Sentence("a", 6, 0, 20, "Asif said it again."), 0.8, speaker="Khawaja Asif")
+    gen = ExtractiveGenerator()
+    assert gen.claims("Who ruled out talks?", [he])[0].text == "Khawaja Asif, in the article: “He also ruled out any talks with the BLA.”"
+    assert gen.claims("Who said it again?", [named])[0].text == "Asif said it again."
+    assert gen.claims("What was ruled out?", [he])[0].text == "He also ruled out any talks with the BLA."
