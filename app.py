@@ -8,15 +8,12 @@ from __future__ import annotations
 import argparse
 import html
 import logging
-import os
 from collections.abc import Iterator
 from typing import Any
 
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
-}.items():  # fmt: skip
-    os.environ.setdefault(_key, _value)
+from assistant.offline import use_offline_env
+
+use_offline_env()
 
 import gradio as gr  # noqa: E402
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
-}.items():  # fmt: skip
-    os.environ.setdefault(_key, _value)
+from assistant.offline import use_offline_env
+
+use_offline_env()
 
 from assistant.errors import SourcedError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402

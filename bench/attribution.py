@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -23,17 +22,12 @@ from assistant.attribution_qa import (
     ClaimIndex,
     parse_source_question,
 )
+from assistant.offline import use_offline_env
 from assistant.types import Sentence
 from bench._polnear import load_articles, load_gold, load_questions, shared_dir, split_sentences
 from index.attribution import Attribution, extract_many, load_nlp
 
-for _k, _v in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-}.items():
-    os.environ.setdefault(_k, _v)
+use_offline_env()
 
 Pieces = tuple[tuple[int, int], ...]
 

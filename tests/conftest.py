@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-for _key, _value in {
-    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False", "TOKENIZERS_PARALLELISM": "false",
-}.items():  # fmt: skip
-    os.environ[_key] = _value
+from assistant.offline import use_offline_env
+
+use_offline_env(override=True)
 
 import pytest  # noqa: E402
 
