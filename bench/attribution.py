@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,32 +24,21 @@ from assistant.attribution_qa import (
 )
 from assistant.offline import use_offline_env
 from assistant.types import Sentence
-from bench._polnear import load_articles, load_gold, load_questions, shared_dir, split_sentences
+from bench._polnear import load_articles, load_gold, load_questions, shared_dir
 from index.attribution import Attribution, extract_many, load_nlp
+from index.segment import split_sentences
 
 use_offline_env()
 
 Pieces = tuple[tuple[int, int], ...]
 
 
-def _splitter() -> tuple[str, Callable[[str, str], list[Sentence]]]:
-    """Prefer the project's segmenter (index/segment.py) when it exists."""
-    try:
-        from index import segment  # type: ignore[attr-defined]
-    except ImportError:
-        return "bench._polnear.split_sentences", split_sentences
-    fn = getattr(segment, "split_sentences", None)
-    if fn is None:
-        return "bench._polnear.split_sentences", split_sentences
+SEGMENTER = "index.segment.split_sentences"
 
-    def wrapped(article_id: str, text: str) -> list[Sentence]:
-        out = []
-        for i, item in enumerate(fn(text)):
-            start, end = (item.start, item.end) if hasattr(item, "start") else item[:2]
-            out.append(Sentence(article_id, i, start, end, text[start:end]))
-        return out
 
-    return "index.segment.split_sentences", wrapped
+def _sentences(article_id: str, text: str) -> list[Sentence]:
+    """The project's sentence spans, as the attribution extractor receives them."""
+    return [Sentence(article_id, i, s, e, text[s:e]) for i, (s, e) in enumerate(split_sentences(text))]
 
 
 def _prf(pred: list[tuple[str, Pieces]], gold: list[tuple[str, Pieces]], exact: bool) -> dict:
@@ -129,8 +118,8 @@ def run(args: argparse.Namespace) -> dict:
     ids = {a.id for a in articles}
     gold = load_gold(shared, args.split)
     questions = [q for q in load_questions(shared, args.split) if q["evidence"][0].get("article_id") in ids]
-    seg_name, splitter = _splitter()
-    sents = {a.id: splitter(a.id, a.text) for a in articles}
+    seg_name = SEGMENTER
+    sents = {a.id: _sentences(a.id, a.text) for a in articles}
 
     nlp = load_nlp()
     t0 = time.perf_counter()

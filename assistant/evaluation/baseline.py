@@ -17,6 +17,7 @@ from typing import Any
 
 from assistant.evaluation.metrics import STOPWORDS, normalise, split_claims
 from assistant.types import Answer, Article, Citation, Hit, Sentence
+from index.segment import segment
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +31,6 @@ _REFUSAL = re.compile(
 
 def _words(text: str) -> set[str]:
     return {w for w in normalise(text).split() if w not in STOPWORDS}
-
-
-def _segment(article: Article) -> list[Sentence]:
-    try:
-        from index.segment import segment
-
-        return segment(article)
-    except ImportError:  # pragma: no cover - fallback while the index package is missing
-        spans = [(m.start(), m.end()) for m in re.finditer(r"[^.!?\n]+[.!?]*", article.text)
-                 if m.group().strip()]
-        return [Sentence(article.id, i, s, e, article.text[s:e]) for i, (s, e) in enumerate(spans)]
 
 
 def read_corpus(paths: Sequence[str | Path]) -> list[Article]:
@@ -81,7 +71,7 @@ class LlamaIndexBaseline:
 
             embed_model = HuggingFaceEmbedding(model_name=default_minilm_path(), device="cpu")
         self.articles = {a.id: a for a in articles}
-        self._sentences = {a.id: _segment(a) for a in articles}
+        self._sentences = {a.id: segment(a) for a in articles}
         self.uses_llm = llm is not None
         li_llm = wrap_llm(llm, context_window, max_tokens) if llm is not None else MockLLM()
         keys = ["article_id", "title"]

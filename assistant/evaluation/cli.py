@@ -57,27 +57,18 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def load_llm_and_judge(settings: Settings, want_judge: bool) -> tuple[Any | None, Any | None]:
     """The local LLM (None when absent) and an LLM judge on it (None when unavailable)."""
-    try:
-        from assistant.llm import load_local_llm
-    except ImportError:
-        log.info("assistant.llm is not available: no judge, retrieval-only baseline")
-        return None, None
+    from assistant.llm import load_local_llm
+    from assistant.verify import LLMJudge
+
     llm = load_local_llm(settings)
     if llm is None or not want_judge:
-        return llm, None
-    try:
-        from assistant.verify import LLMJudge
-    except ImportError:
-        log.info("assistant.verify is not available: no judge")
         return llm, None
     return llm, LLMJudge(llm)
 
 
 def _offset_notes(gold_path: str, corpus: Sequence[str], items: Sequence[Any]) -> list[str]:
-    try:
-        from index.readers import read_articles
-    except ImportError:
-        return []
+    from index.readers import read_articles
+
     articles, _ = read_articles(list(corpus))
     problems = check_offsets([i for i in items if any(e.has_offsets for e in i.evidence)],
                              {a.id: a.text for a in articles})
