@@ -132,11 +132,11 @@ class Assistant:
         if self.sources is None:
             return {}
         table: dict[str, list[Citation]] = {}
+        titles = {info.id: info.title for info in self.store.articles()}
         for name, attributions in self.sources.speakers(speaker).items():
             for a in attributions:
-                info = self.store.article_info(a.article_id)
                 table.setdefault(name, []).append(Citation(
-                    n=len(table[name]) + 1, article_id=a.article_id, title=info.title if info else "",
+                    n=len(table[name]) + 1, article_id=a.article_id, title=titles.get(a.article_id, ""),
                     sentence=a.content.text, start=a.content.start, end=a.content.end, score=1.0,
                     sentence_index=a.cue_sentence,
                 ))  # fmt: skip
