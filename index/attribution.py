@@ -12,6 +12,7 @@ import functools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -20,6 +21,7 @@ from assistant.errors import ModelUnavailableError
 from assistant.types import Article, Sentence
 from index.attribution_parse import Candidate, find_candidates
 from index.attribution_resolve import mention_descriptor, person_mentions, resolve_source
+from index.cue_model import CueModel, default_model
 from index.cues import quote_spans
 from index.speakers import SpeakerBook, find_acronyms
 
@@ -103,8 +105,9 @@ def _same_paragraph(text: str, a: Sentence, b: Sentence) -> bool:
 class _ArticleExtractor:
     """Stateful pass over one article's sentences in reading order."""
 
-    def __init__(self, article: Article, sentences: Sequence[Sentence]) -> None:
+    def __init__(self, article: Article, sentences: Sequence[Sentence], model: CueModel | None) -> None:
         self.article = article
+        self.model = model
         self.sentences = sentences
         self.text = article.text
         self.quotes = quote_spans(article.text)
@@ -132,7 +135,9 @@ class _ArticleExtractor:
             self.book.person_mentions.append((sent.start + ent.start_char, ent.text))
             self.book.add_person(ent.text, mention_descriptor(ent))
         cands = [
-            c for c in find_candidates(doc) if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
+            c
+            for c in find_candidates(doc, self.model)
+            if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
         ]
         for cand in cands:
             quoted = self._quote_content(sent, cand)
@@ -202,16 +207,28 @@ class _ArticleExtractor:
 
 
 def attributions_from_docs(
-    article: Article, sentences: Sequence[Sentence], docs: Iterable[Doc]
+    article: Article,
+    sentences: Sequence[Sentence],
+    docs: Iterable[Doc],
+    model: CueModel | Literal["default"] | None = "default",
 ) -> list[Attribution]:
-    """Extract attributions from already-parsed sentences (one ``Doc`` per sentence)."""
-    ex = _ArticleExtractor(article, sentences)
+    """Extract attributions from already-parsed sentences (one ``Doc`` per sentence).
+
+    ``model`` decides verb cues beyond the lexicon (``"default"``: the shipped one;
+    ``None``: the lexicon rules alone).
+    """
+    ex = _ArticleExtractor(article, sentences, default_model() if isinstance(model, str) else model)
     for sent, doc in zip(sentences, docs, strict=True):
         ex.add_sentence(sent, doc)
     return ex.out
 
 
-def extract_attributions(article: Article, sentences: Sequence[Sentence], nlp: Language) -> list[Attribution]:
+def extract_attributions(
+    article: Article,
+    sentences: Sequence[Sentence],
+    nlp: Language,
+    model: CueModel | Literal["default"] | None = "default",
+) -> list[Attribution]:
     """Who said what in ``article``; ``sentences`` must cover its text in order.
 
     Example:
@@ -220,11 +237,14 @@ def extract_attributions(article: Article, sentences: Sequence[Sentence], nlp: L
         'Asif'
     """
     docs = nlp.pipe([s.text for s in sentences], batch_size=64)
-    return attributions_from_docs(article, sentences, docs)
+    return attributions_from_docs(article, sentences, docs, model)
 
 
 def extract_many(
-    items: Iterable[tuple[Article, Sequence[Sentence]]], nlp: Language, batch_size: int = 128
+    items: Iterable[tuple[Article, Sequence[Sentence]]],
+    nlp: Language,
+    batch_size: int = 128,
+    model: CueModel | Literal["default"] | None = "default",
 ) -> Iterator[tuple[Article, list[Attribution]]]:
     """Stream attributions for many articles, parsing all sentences in one ``nlp.pipe``.
 
@@ -237,4 +257,4 @@ def extract_many(
     docs = nlp.pipe(texts, batch_size=batch_size)
     for art, sents in pairs:
         mine = [next(docs) for _ in sents]
-        yield art, attributions_from_docs(art, sents, mine)
+        yield art, attributions_from_docs(art, sents, mine, model)

@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from spacy.tokens import Doc, Token
 
 from index.attribution_nominal import (
@@ -27,10 +29,12 @@ from index.attribution_nominal import (
     noun_candidates,
 )
 from index.attribution_spans import Candidate, char_range, follows_marker, source_tokens
+from index.cue_model import CueModel, verb_features
 from index.cues import (
     CUE_LEMMAS,
     EXTRA_CUES,
     OBJECT_CONTENT,
+    PHYSICAL_VERBS,
     STANCE_CUES,
     STRONG_CUES,
     WEAK_CUES,
@@ -40,6 +44,9 @@ _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _PARTICIPLE_DEPS = {"advcl", "xcomp", "conj", "acl", "parataxis"}
 _DROP_FROM_SOURCE = {"relcl", "acl", "punct", "advmod", "cc", "prep"}
 _COMPLEMENTS = {"ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "advcl"}
+# what a learned cue may report: clauses and objects, or "about/on/against …" (not "in parliament")
+_LEARNED_COMPLEMENTS = {"ccomp", "xcomp", "dobj", "dative", "oprd"}
+_TOPIC_PREPS = {"about", "on", "of", "for", "against", "over"}
 _NEED_CONTENT = WEAK_CUES | {"continue"}
 _OBJECT_WEAK = {"show", "find", "indicate", "suggest"}
 
@@ -166,44 +173,85 @@ def _weak_cue_ok(verb: Token, subj: Token | None, content: list[Token]) -> bool:
     return lemma in _OBJECT_WEAK and bool(content) and subj is not None and subj.pos_ != "PRON"
 
 
-def _verb_candidates(doc: Doc) -> list[Candidate]:
-    found: list[Candidate] = []
+def _rule_candidate(tok: Token, subj: Token | None, passive: bool) -> Candidate | None:
+    """The lexicon's candidate for a verb token, or ``None`` when the rules do not fire."""
+    lemma = tok.lemma_.lower()
+    if lemma not in CUE_LEMMAS:
+        return None
+    exclude = {t.i for t in subj.subtree} if subj is not None else set()
+    content = _content_tokens(tok, exclude)
+    if lemma in WEAK_CUES and not _weak_cue_ok(tok, subj, content):
+        return None
+    has_quote = any(t.text in {"“", "”", '"'} for t in tok.doc)
+    follows = not content and subj is not None and _ends_with_colon(tok)
+    if not content and not follows and subj is not None and lemma not in _NEED_CONTENT:
+        content = [t for t in tok.subtree if t.i > tok.i]  # "Rubio offered the crowd …"
+    if not content and not has_quote and not follows:
+        return None
+    if subj is None and not passive and not content:
+        return None
+    return _candidate(tok, subj, follows_marker(len(tok.doc.text)) if follows else char_range(content))
+
+
+def _candidate(tok: Token, subj: Token | None, content: tuple[int, int] | None) -> Candidate:
+    src = source_tokens(subj) if subj is not None else []
+    cue = _cue_tokens(tok)
+    doc = tok.doc
+    return Candidate(
+        cue=(cue[0].idx, cue[-1].idx + len(cue[-1].text)),
+        source=char_range(src),
+        content=content,
+        source_tokens=tuple(src),
+        cue_text=doc.text[cue[0].idx : cue[-1].idx + len(cue[-1].text)],
+        cue_lemma=tok.lemma_.lower(),
+        source_text=" ".join(t.text for t in src),
+    )
+
+
+def _learned_candidate(tok: Token, subj: Token) -> Candidate | None:
+    """A cue the model accepts beyond the lexicon: content is the verb's complements."""
+    if tok.lemma_.lower() in PHYSICAL_VERBS:
+        return None
+    exclude = {t.i for t in subj.subtree}
+    comps = [
+        c
+        for c in tok.children
+        if c.i > tok.i
+        and c.i not in exclude
+        and (c.dep_ in _LEARNED_COMPLEMENTS or (c.dep_ == "prep" and c.lower_ in _TOPIC_PREPS))
+    ]
+    content = [t for c in comps for t in c.subtree] or _content_tokens(tok, exclude)
+    if not content:
+        return None
+    return _candidate(tok, subj, char_range(content))
+
+
+def verb_decisions(doc: Doc) -> Iterator[tuple[Token, Token | None, bool, Candidate | None]]:
+    """Every verb of ``doc`` with its subject, passive flag and the lexicon's candidate."""
     for tok in doc:
-        lemma = tok.lemma_.lower()
-        if tok.pos_ not in {"VERB", "AUX"} or lemma not in CUE_LEMMAS:
+        if tok.pos_ not in {"VERB", "AUX"} or tok.dep_ in {"aux", "auxpass"}:
             continue
         subj, passive = _subject(tok)
-        exclude = {t.i for t in subj.subtree} if subj is not None else set()
-        content = _content_tokens(tok, exclude)
-        if lemma in WEAK_CUES and not _weak_cue_ok(tok, subj, content):
-            continue
-        has_quote = any(t.text in {"“", "”", '"'} for t in doc)
-        follows = not content and subj is not None and _ends_with_colon(tok)
-        if not content and not follows and subj is not None and lemma not in _NEED_CONTENT:
-            content = [t for t in tok.subtree if t.i > tok.i]  # "Rubio offered the crowd …"
-        if not content and not has_quote and not follows:
-            continue
-        if subj is None and not passive and not content:
-            continue
-        src = source_tokens(subj) if subj is not None else []
-        cue = _cue_tokens(tok)
-        found.append(
-            Candidate(
-                cue=(cue[0].idx, cue[-1].idx + len(cue[-1].text)),
-                source=char_range(src),
-                content=follows_marker(len(doc.text)) if follows else char_range(content),
-                source_tokens=tuple(src),
-                cue_text=doc.text[cue[0].idx : cue[-1].idx + len(cue[-1].text)],
-                cue_lemma=lemma,
-                source_text=" ".join(t.text for t in src),
-            )
-        )
+        yield tok, subj, passive, _rule_candidate(tok, subj, passive)
+
+
+def _verb_candidates(doc: Doc, model: CueModel | None) -> list[Candidate]:
+    found: list[Candidate] = []
+    for tok, subj, passive, rule in verb_decisions(doc):
+        if model is None or subj is None:  # no subject: nothing for the model to judge
+            cand = rule
+        elif model.accepts(verb_features(tok, subj, passive, rule is not None)):
+            cand = rule or _learned_candidate(tok, subj)
+        else:
+            cand = None
+        if cand is not None:
+            found.append(cand)
     return found
 
 
-def find_candidates(doc: Doc) -> list[Candidate]:
-    """All attribution candidates of one sentence, in cue order."""
-    cands = colon_candidate(doc) + _verb_candidates(doc) + according_candidates(doc)
+def find_candidates(doc: Doc, model: CueModel | None = None) -> list[Candidate]:
+    """All attribution candidates of one sentence, in cue order (``model``: learned verb cues)."""
+    cands = colon_candidate(doc) + _verb_candidates(doc, model) + according_candidates(doc)
     cands += noun_candidates(doc) + in_report_candidates(doc)
     cands = [c for c in cands if not _nested_stance(c, cands)]
     return sorted(cands, key=lambda c: c.cue)

@@ -55,6 +55,12 @@ EXTRA_CUES: frozenset[str] = _lexicon(
     share release challenge learn address deliver compare publish embrace file nominate
     introduce"""
 )
+# Verbs whose physical sense ("attacked a camp", "hit the convoy") wins outside political
+# news: the learned cue model never turns them into cues, whatever its weights say.
+PHYSICAL_VERBS: frozenset[str] = _lexicon(
+    """attack strike hit kill shoot fire bomb raid target storm seize capture ambush
+    abduct kidnap wound injure destroy blow burn loot occupy invade"""
+)
 CUE_LEMMAS: frozenset[str] = STRONG_CUES | WEAK_CUES | STANCE_CUES | EXTRA_CUES
 
 # Verbs that take content as a direct object ("denied the report").
