@@ -11,13 +11,24 @@ use_offline_env(override=True)
 import pytest  # noqa: E402
 
 from assistant.core import Assistant  # noqa: E402
+from assistant.errors import ModelUnavailableError  # noqa: E402
 from assistant.retrieval import DenseRetriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from index.attribution import load_nlp  # noqa: E402
 from index.embed import HashEmbedder  # noqa: E402
 from index.store import SentenceStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The spaCy pipeline the attribution extractor uses (loaded once per run)."""
+    try:
+        return load_nlp()
+    except ModelUnavailableError as exc:  # pragma: no cover - depends on the install
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from assistant.errors import ModelUnavailableError
 from assistant.types import Article, Sentence
 from bench._polnear import GoldAttribution
 from bench.train_cues import examples, fit
-from index.attribution import load_nlp
-
-
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    try:
-        return load_nlp()
-    except ModelUnavailableError as exc:  # pragma: no cover - depends on the install
-        pytest.skip(str(exc))
 
 
 def _article(*sentences: str) -> tuple[Article, list[Sentence]]:

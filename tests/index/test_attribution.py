@@ -32,14 +32,6 @@ def split(article_id: str, text: str) -> list[Sentence]:
     return out
 
 
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    try:
-        return load_nlp()
-    except ModelUnavailableError as exc:  # pragma: no cover - depends on the install
-        pytest.skip(str(exc))
-
-
 def extract(text: str, nlp) -> list[Attribution]:  # type: ignore[no-untyped-def]
     return extract_attributions(Article("t", "", text), split("t", text), nlp)
 

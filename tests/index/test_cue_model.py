@@ -9,7 +9,7 @@ import pytest
 
 from assistant.errors import ModelUnavailableError
 from assistant.types import Article, Sentence
-from index.attribution import extract_attributions, load_nlp
+from index.attribution import extract_attributions
 from index.attribution_parse import find_candidates
 from index.cue_model import WEIGHTS_PATH, CueModel, default_model
 
@@ -17,17 +17,9 @@ ACCEPT_ALL = CueModel({"b": 20.0}, threshold=0.5)
 REJECT_ALL = CueModel({"b": -20.0}, threshold=0.5)
 
 
-@pytest.fixture(scope="module")
-def nlp():  # type: ignore[no-untyped-def]
-    try:
-        return load_nlp()
-    except ModelUnavailableError as exc:  # pragma: no cover - depends on the install
-        pytest.skip(str(exc))
-
-
 def test_probability_is_the_logistic_of_the_summed_weights() -> None:
     model = CueModel({"b": -1.0, "l=say": 3.0}, threshold=0.6)
-    assert model.probability(["b", "l=say"]) == pytest.approx(1 / (1 + 2.718281828 ** -2.0))
+    assert model.probability(["b", "l=say"]) == pytest.approx(1 / (1 + 2.718281828**-2.0))
     assert model.probability(["b", "never-seen"]) == pytest.approx(1 / (1 + 2.718281828))
     assert model.accepts(["b", "l=say"]) and not model.accepts(["b"])
 
