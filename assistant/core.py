@@ -87,10 +87,14 @@ class Assistant:
         spaCy attribution extraction, and the LLM named by ``settings.generator`` (if any)."""
         from assistant.llm import load_llm
         from assistant.sources import extract_for_store
+        from index.attribution import extractor_version
         from index.embed import MiniLMEmbedder
+        from index.ingest import refresh_attributions
 
         embedder = MiniLMEmbedder(settings.embed_model)
         store = SentenceStore(settings.index_dir, embedder)
+        # attributions stored by an older extractor are re-extracted (from the stored text)
+        refresh_attributions(store, extract_for_store, extractor_version())
         retriever = DenseRetriever(store, window=settings.window)
         return cls(store, retriever, load_llm(settings), settings, extractor=extract_for_store)
 

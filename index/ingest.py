@@ -109,3 +109,33 @@ def _ingest_one(
     if status == "changed" and old_id is not None and old_id != article.id:
         store.remove(old_id)  # a file edited in place: drop the old version only once the new one is in
     (report.replaced if status == "changed" else report.added).append(article.id)
+
+
+def refresh_attributions(
+    store: SentenceStore, extractor: Extractor, version: str, *, progress: bool | None = None
+) -> list[str]:
+    """Re-extract the attributions of every stored article when the index records another
+    extractor ``version`` (a newer cue lexicon or model): sentences and vectors are kept, so
+    this costs a parse per article, not a re-embedding.  Returns the ids refreshed.
+
+    ``progress=None`` shows a bar only on a terminal.  An article whose extraction fails keeps
+    its old attributions (and is logged); the others go on.
+    """
+    from tqdm import tqdm
+
+    if store.meta("extractor") == version:
+        return []
+    infos = store.articles()
+    if infos:
+        log.warning("The attribution extractor changed: refreshing the attributions of %d articles.", len(infos))
+    done: list[str] = []
+    disable = None if progress is None else not progress  # None: tqdm shows it on a terminal only
+    for info in tqdm(infos, desc="Refreshing attributions", unit="article", disable=disable, file=sys.stderr):
+        try:
+            records, speakers = extractor(store.article(info.id), store.sentences(info.id))
+            store.replace_attributions(info.id, records, speakers)
+            done.append(info.id)
+        except Exception:
+            log.exception("could not refresh the attributions of %s; its old ones stay", info.id)
+    store.set_meta("extractor", version)
+    return done

@@ -247,6 +247,39 @@ class SentenceStore:
                 ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
+    def meta(self, key: str) -> str | None:
+        """A value of the index's ``meta`` table (``schema``, ``embedder``, ``extractor``…)."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def replace_attributions(
+        self, article_id: str, attributions: Iterable[dict[str, Any]], speakers: dict[int, str]
+    ) -> None:
+        """New attributions for a stored article (the extractor changed): the sentences and
+        their vectors stay, the attribution rows and each node's ``speaker`` are replaced."""
+        n = len(self.sentences(article_id))
+        ids = [f"{article_id}:{i}" for i in range(n)]
+        with self._lock:
+            got: Any = self._collection.get(ids=ids, include=["metadatas"]) if ids else {"ids": []}
+            metas: list[Any] = []
+            for meta in got.get("metadatas") or []:
+                speaker = speakers.get(int(str(meta["index"])), "")
+                node = json.loads(str(meta["_node_content"]))  # llama-index rebuilds nodes from this copy
+                node["metadata"]["speaker"] = speaker
+                metas.append({**meta, "speaker": speaker, "_node_content": json.dumps(node, ensure_ascii=False)})
+            if metas:
+                self._collection.update(ids=got["ids"], metadatas=metas)
+            with self._db:
+                self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
+                self._db.executemany(
+                    "INSERT INTO attributions VALUES (?, ?)", [(article_id, json.dumps(a)) for a in attributions]
+                )
+
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])

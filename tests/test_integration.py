@@ -98,3 +98,23 @@ def test_gradio_client_round_trip(real_assistant: Assistant, real_data_dir: Path
             app.wait(timeout=20)
         except subprocess.TimeoutExpired:
             app.kill()
+
+
+def test_attributions_from_an_older_extractor_are_refreshed_on_open(tmp_path: Path, sample_path: Path) -> None:
+    from assistant.settings import Settings
+    from index.attribution import extractor_version
+
+    settings = Settings(generator="extractive")
+    first = Assistant.open(tmp_path, settings)
+    (article_id,) = first.add([sample_path]).added
+    assert first.store.meta("extractor") == extractor_version()
+    claims = first.claims()
+    first.store.replace_attributions(article_id, [], {})  # as if an old extractor had found nothing
+    first.store.set_meta("extractor", "an-older-version")
+    assert first.store.attributions() == []
+    first.close()
+
+    again = Assistant.open(tmp_path, settings)
+    assert again.store.meta("extractor") == extractor_version() and again.claims() == claims
+    answer = again.ask("Who admitted that the security forces were handicapped?")
+    assert "Khawaja Asif" in answer.text

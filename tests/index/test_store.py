@@ -5,7 +5,7 @@ import pytest
 from assistant.errors import NotFoundError, StoreError
 from assistant.types import Article
 from index.embed import HashEmbedder
-from index.ingest import ingest
+from index.ingest import ingest, refresh_attributions
 from index.store import SentenceStore
 
 
@@ -72,3 +72,48 @@ def test_index_survives_reopen_and_rejects_another_embedder(tmp_path: Path, samp
     assert hits[0][0].text == "The BLA has said that it lost 35 of its fighters."
     with pytest.raises(StoreError, match="dim"):
         SentenceStore(tmp_path / "idx", HashEmbedder(dim=64))
+
+
+def _extractor(speaker: str, fail_on: str = ""):  # type: ignore[no-untyped-def]
+    """A fake extractor: credits every article's first sentence to ``speaker``."""
+    calls: list[str] = []
+
+    def extract(article: Article, sentences: list) -> tuple[list[dict], dict[int, str]]:  # type: ignore[type-arg]
+        calls.append(article.id)
+        if article.id == fail_on:
+            raise RuntimeError("parser crashed")
+        return [{"article_id": article.id, "speaker": speaker}], {0: speaker}
+
+    extract.calls = calls  # type: ignore[attr-defined]
+    return extract
+
+
+def _speaker_of_first(store: SentenceStore, article_id: str) -> str:
+    hits = store.search(store.sentences(article_id)[0].text, 10)
+    return next(meta["speaker"] for s, _, meta in hits if (s.article_id, s.index) == (article_id, 0))
+
+
+def test_changed_extractor_refreshes_attributions_and_speakers(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    a = write(tmp_path / "a.txt", "Asif spoke first. Then he left.")
+    b = write(tmp_path / "b.txt", "Khan spoke too. He stayed.")
+    report = ingest(store, [a, b], extractor=_extractor("Old Name"))
+    assert refresh_attributions(store, _extractor("Old Name"), "v1") == report.added  # none recorded yet
+    new = _extractor("New Name")
+    assert refresh_attributions(store, new, "v1") == [] and new.calls == []  # same version: nothing to do
+    assert sorted(refresh_attributions(store, new, "v2")) == sorted(report.added)
+    for article_id in report.added:
+        assert [r["speaker"] for r in store.attributions(article_id)] == ["New Name"]
+        assert _speaker_of_first(store, article_id) == "New Name"  # the vector's metadata too
+    assert store.count() == 4 and store.meta("extractor") == "v2"
+
+
+def test_refresh_keeps_old_attributions_of_an_article_that_fails(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    a = write(tmp_path / "a.txt", "Asif spoke first. Then he left.")
+    b = write(tmp_path / "b.txt", "Khan spoke too. He stayed.")
+    first, second = ingest(store, [a, b], extractor=_extractor("Old Name")).added
+    assert refresh_attributions(store, _extractor("New Name", fail_on=first), "v2") == [second]
+    assert [r["speaker"] for r in store.attributions(first)] == ["Old Name"]
+    assert _speaker_of_first(store, first) == "Old Name"
+    assert [r["speaker"] for r in store.attributions(second)] == ["New Name"]
