@@ -55,12 +55,18 @@ def add_eval_parser(subparsers: Any) -> argparse.ArgumentParser:
     return p
 
 
-def load_llm_and_judge(settings: Settings, want_judge: bool) -> tuple[Any | None, Any | None]:
-    """The local LLM (None when absent) and an LLM judge on it (None when unavailable)."""
+def load_llm_and_judge(
+    settings: Settings, want_judge: bool, loaded: Any | None = None
+) -> tuple[Any | None, Any | None]:
+    """The local LLM (None when absent) and an LLM judge on it (None when unavailable).
+
+    ``loaded``: the assistant's own LLM, reused (not loaded twice) when it is the local one.
+    """
     from assistant.llm import load_local_llm
     from assistant.verify import LLMJudge
 
-    llm = load_local_llm(settings)
+    reuse = loaded is not None and settings.generator in ("local", "auto")
+    llm = loaded if reuse else load_local_llm(settings)
     if llm is None or not want_judge:
         return llm, None
     return llm, LLMJudge(llm)
@@ -97,13 +103,15 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError("--limit must be at least 1.")
     items = load_gold(args.gold)
     notes = _offset_notes(args.gold, args.corpus, items)
+    # the model stays where the user's data keeps it, not under the eval cache opened below
+    settings = settings.updated(llm_model_path=settings.model_path)
     base_dir = Path(args.data_dir) if args.data_dir else settings.data_dir / "eval-cache"
     data_dir = prepare_corpus(args.corpus, base_dir, settings)
     from assistant.core import Assistant
 
     assistant = Assistant.open(data_dir, settings=settings)
     want_llm = settings.generator in ("local", "auto")
-    llm, judge = load_llm_and_judge(settings, want_judge=not args.no_judge)
+    llm, judge = load_llm_and_judge(settings, want_judge=not args.no_judge, loaded=assistant.llm)
     if judge is None:
         notes.append("no LLM judge: supported-claim rate not measured")
     result = run_eval(items, assistant, judge=judge, limit=args.limit, system="sourced",

@@ -52,8 +52,12 @@ class FakeSession:
 
 
 class FakeAssistant:
+    llm = None
+    opened_with: Any = None
+
     @classmethod
     def open(cls, data_dir: Any, settings: Any = None) -> FakeAssistant:
+        cls.opened_with = settings
         return cls()
 
     def chat(self) -> FakeSession:
@@ -73,7 +77,9 @@ def test_full_run_with_fakes_prints_the_summary(
 
     monkeypatch.setattr(cli, "prepare_corpus", fake_prepare)
     monkeypatch.setattr(assistant.core, "Assistant", FakeAssistant)
-    monkeypatch.setattr(cli, "load_llm_and_judge", lambda settings, want_judge: (None, None))
+    monkeypatch.setattr(cli, "load_llm_and_judge", lambda settings, want_judge, loaded: (None, None))
+    monkeypatch.setenv("SOURCED_DATA_DIR", str(tmp_path / "user-data"))
+    monkeypatch.delenv("SOURCED_LLM_MODEL_PATH", raising=False)
     report = tmp_path / "report"
     code = cli.run_eval_command(parse(str(FIXTURES / "tiny-gold.jsonl"), "--corpus",
                                       str(tmp_path), "--report", str(report), "--generator",
@@ -87,3 +93,17 @@ def test_full_run_with_fakes_prints_the_summary(
     data = json.loads((report / "report.json").read_text(encoding="utf-8"))
     assert [i["id"] for i in data["items"]] == ["t1", "t2"]
     assert "generator=extractive" in data["notes"]
+    # the corpus is opened from the eval cache, the model still from the user's data directory
+    assert FakeAssistant.opened_with.model_path.parent == tmp_path / "user-data" / "models"
+
+
+def test_the_assistants_local_llm_is_shared_with_baseline_and_judge(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.llm import ScriptedLLM
+    from assistant.settings import Settings
+
+    monkeypatch.setattr("assistant.llm.load_local_llm", lambda settings: pytest.fail("loaded twice"))
+    mine = ScriptedLLM(default="yes")
+    llm, judge = cli.load_llm_and_judge(Settings(generator="auto"), want_judge=True, loaded=mine)
+    assert llm is mine and judge is not None
+    llm, judge = cli.load_llm_and_judge(Settings(generator="auto"), want_judge=False, loaded=mine)
+    assert (llm, judge) == (mine, None)
