@@ -41,6 +41,7 @@ from index.cues import (
 )
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
+_MAX_CLIMB = 5  # participle → head verb steps when looking for a subject
 _PARTICIPLE_DEPS = {"advcl", "xcomp", "conj", "acl", "parataxis"}
 _DROP_FROM_SOURCE = {"relcl", "acl", "punct", "advmod", "cc", "prep"}
 _COMPLEMENTS = {"ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "advcl"}
@@ -89,15 +90,23 @@ def _subject(verb: Token, depth: int = 0) -> tuple[Token | None, bool]:
     if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in {"NOUN", "PROPN"}:
         return verb.head, False  # "911 calls saying shots were fired", "a group backing Bush"
     prep = verb.head
-    if depth < 3 and verb.dep_ == "pcomp" and prep.dep_ == "prep" and prep.head.pos_ in {"VERB", "AUX"}:
+    if depth < _MAX_CLIMB and verb.dep_ == "pcomp" and prep.dep_ == "prep" and prep.head.pos_ in {"VERB", "AUX"}:
         return _subject(prep.head, depth + 1)  # "he began by saying …"
-    if depth < 3 and verb.dep_ in _PARTICIPLE_DEPS and verb.head is not verb:
+    if depth < _MAX_CLIMB and verb.dep_ in _PARTICIPLE_DEPS and verb.head is not verb:
         head = verb.head
         if head.pos_ == "ADJ" and head.dep_ == "acomp":  # "voters are likely to say"
             head = head.head
         if head.pos_ in {"VERB", "AUX"}:
+            outer = head.head.head  # "…not paying an architect who said …, saying X": not the "who"
+            if head.dep_ == "relcl" and _after_comma(verb) and outer.pos_ in {"VERB", "AUX"}:
+                return _subject(outer, depth + 1)
             return _subject(head, depth + 1)
     return None, False
+
+
+def _after_comma(tok: Token) -> bool:
+    left = tok.left_edge.i
+    return left > 0 and tok.doc[left - 1].text == ","
 
 
 def _content_tokens(verb: Token, exclude: set[int]) -> list[Token]:

@@ -212,6 +212,15 @@ def test_section_label_is_not_a_speaker(nlp) -> None:  # type: ignore[no-untyped
     assert [a for a in extract("The Latest: Voters head to the polls.", nlp) if a.cue.text == ":"] == []
 
 
+def test_participle_after_a_relative_clause_belongs_to_the_main_subject(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Trump was defensive when forced to defend not paying an architect who said he was stiffed, "
+        "saying, “Maybe he didn’t do a good job.”"
+    )
+    saying = [a for a in extract(text, nlp) if a.cue.text == "saying"]
+    assert [(a.speaker, a.content.text) for a in saying] == [("Trump", "“Maybe he didn’t do a good job.”")]
+
+
 def test_subject_through_likely_to(nlp) -> None:  # type: ignore[no-untyped-def]
     a = only(extract("Democratic voters are more likely to say that Clinton represents them.", nlp))
     assert a.source is not None and a.source.text == "Democratic voters"
