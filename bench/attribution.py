@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from spacy.tokens import Doc
 
 from assistant.attribution_qa import (
     EMBED_WEIGHT,
@@ -23,12 +24,13 @@ from assistant.attribution_qa import (
     parse_source_question,
 )
 from assistant.offline import use_offline_env
-from assistant.types import Sentence
+from assistant.types import Article, Sentence
 from bench._polnear import load_articles, load_gold, load_questions, shared_dir
 from index.attribution import Attribution, attributions_from_docs, load_nlp
 from index.segment import split_sentences
 
 use_offline_env()
+log = logging.getLogger("bench.attribution")
 
 Pieces = tuple[tuple[int, int], ...]
 
@@ -39,6 +41,38 @@ SEGMENTER = "index.segment.split_sentences"
 def _sentences(article_id: str, text: str) -> list[Sentence]:
     """The project's sentence spans, as the attribution extractor receives them."""
     return [Sentence(article_id, i, s, e, text[s:e]) for i, (s, e) in enumerate(split_sentences(text))]
+
+
+Parsed = list[tuple[Article, list[Sentence], list[Doc]]]
+
+
+def parse_articles(articles: Sequence[Article], cache: Path | None = None) -> Parsed:
+    """Each article with the project's sentences and their spaCy parses (one ``nlp.pipe``).
+
+    ``cache``: a DocBin file that keeps the parses between runs; redone when stale.
+    """
+    from spacy.tokens import DocBin
+
+    nlp = load_nlp()
+    sents = [_sentences(a.id, a.text) for a in articles]
+    texts = [s.text for lst in sents for s in lst]
+    docs: list[Doc] = []
+    if cache is not None and cache.exists():
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        if [d.text for d in docs] != texts:  # the segmenter or the corpus changed since
+            log.warning("cached parses %s are stale; parsing again", cache)
+            docs = []
+    if not docs:
+        log.warning("parsing %d sentences…", len(texts))
+        docs = list(nlp.pipe(texts, batch_size=128))
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            store = DocBin(store_user_data=False)
+            for d in docs:
+                store.add(d)
+            store.to_disk(cache)
+    it = iter(docs)
+    return [(art, lst, [next(it) for _ in lst]) for art, lst in zip(articles, sents, strict=True)]
 
 
 def _prf(pred: list[tuple[str, Pieces]], gold: list[tuple[str, Pieces]], exact: bool) -> dict:
@@ -119,19 +153,17 @@ def run(args: argparse.Namespace) -> dict:
     gold = load_gold(shared, args.split)
     questions = [q for q in load_questions(shared, args.split) if q["evidence"][0].get("article_id") in ids]
     seg_name = SEGMENTER
-    sents = {a.id: _sentences(a.id, a.text) for a in articles}
 
-    nlp = load_nlp()
     t0 = time.perf_counter()
-    parses = iter(list(nlp.pipe((s.text for a in articles for s in sents[a.id]), batch_size=128)))
-    docs = {a.id: [next(parses) for _ in sents[a.id]] for a in articles}
+    parsed = parse_articles(articles)
+    sents = {art.id: lst for art, lst, _docs in parsed}
     t_parse = time.perf_counter() - t0
     t0 = time.perf_counter()
-    attrs = {a.id: attributions_from_docs(a, sents[a.id], docs[a.id]) for a in articles}
+    attrs = {art.id: attributions_from_docs(art, lst, docs) for art, lst, docs in parsed}
     t_extract = time.perf_counter() - t0
     spans = span_scores(attrs, gold)
     # the peer for the spans, from the same parses: the cue lexicon without the learned model
-    rules = {a.id: attributions_from_docs(a, sents[a.id], docs[a.id], model=None) for a in articles}
+    rules = {art.id: attributions_from_docs(art, lst, docs, model=None) for art, lst, docs in parsed}
     spans |= {f"{k} (rules only)": v for k, v in span_scores(rules, gold).items() if k.startswith("source")}
     times = {"parse": round(t_parse, 2), "extract": round(t_extract, 2)}
     if args.spans_only:

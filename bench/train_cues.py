@@ -20,51 +20,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 from assistant.offline import use_offline_env
 from assistant.types import Article, Sentence
 from bench._polnear import GoldAttribution, load_articles, load_gold, shared_dir
-from bench.attribution import _sentences, span_scores
-from index.attribution import attributions_from_docs, load_nlp
+from bench.attribution import Parsed, parse_articles, span_scores
+from index.attribution import attributions_from_docs
 from index.attribution_parse import verb_decisions
 from index.attribution_spans import char_range, source_tokens
 from index.cue_model import WEIGHTS_PATH, CueModel, verb_features
 from index.cues import quote_spans
 
 use_offline_env()
-log = logging.getLogger("train_cues")
-
-Parsed = list[tuple[Article, list[Sentence], list[Doc]]]
-
-
-def parse_split(shared: Path, split: str, cache: Path | None) -> Parsed:
-    """Articles of ``split`` with their sentences and spaCy parses (cached as a DocBin)."""
-    nlp = load_nlp()
-    articles = load_articles(shared, split)
-    sents = [_sentences(a.id, a.text) for a in articles]
-    texts = [s.text for lst in sents for s in lst]
-    path = cache / f"{split}.spacy" if cache else None
-    docs: list[Doc] = []
-    if path is not None and path.exists():
-        docs = list(DocBin().from_disk(path).get_docs(nlp.vocab))
-        if [d.text for d in docs] != texts:  # the segmenter changed since: parse again
-            log.warning("cached parses %s are stale; parsing again", path)
-            docs = []
-    if not docs:
-        log.warning("parsing %d sentences of PolNeAR %s (a few minutes)…", len(texts), split)
-        docs = list(nlp.pipe(texts, batch_size=128))
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            bin_ = DocBin(store_user_data=False)
-            for d in docs:
-                bin_.add(d)
-            bin_.to_disk(path)
-    out, it = [], iter(docs)
-    for art, lst in zip(articles, sents, strict=True):
-        out.append((art, lst, [next(it) for _ in lst]))
-    return out
-
 
 def _overlaps(span: tuple[int, int] | None, pieces: Sequence[tuple[int, int]]) -> bool:
     return span is not None and any(span[0] < b and a < span[1] for a, b in pieces)
@@ -129,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     shared = shared_dir(args.shared)
     t0 = time.perf_counter()
-    parsed = parse_split(shared, "train", args.cache)
+    parsed = parse_articles(load_articles(shared, "train"), args.cache / "train.spacy" if args.cache else None)
     gold = load_gold(shared, "train")
     print(f"parsed {len(parsed)} train articles in {time.perf_counter() - t0:.0f} s")
 

@@ -60,13 +60,12 @@ def load_llm_and_judge(
 ) -> tuple[Any | None, Any | None]:
     """The local LLM (None when absent) and an LLM judge on it (None when unavailable).
 
-    ``loaded``: the assistant's own LLM, reused (not loaded twice) when it is the local one.
+    ``loaded``: the assistant's own local LLM, reused rather than loaded twice.
     """
     from assistant.llm import load_local_llm
     from assistant.verify import LLMJudge
 
-    reuse = loaded is not None and settings.generator in ("local", "auto")
-    llm = loaded if reuse else load_local_llm(settings)
+    llm = loaded if loaded is not None else load_local_llm(settings)
     if llm is None or not want_judge:
         return llm, None
     return llm, LLMJudge(llm)
@@ -111,7 +110,9 @@ def _run(args: argparse.Namespace) -> int:
 
     assistant = Assistant.open(data_dir, settings=settings)
     want_llm = settings.generator in ("local", "auto")
-    llm, judge = load_llm_and_judge(settings, want_judge=not args.no_judge, loaded=assistant.llm)
+    # with generator=openai the assistant's LLM is remote: the judge still needs the local one
+    mine = assistant.llm if want_llm else None
+    llm, judge = load_llm_and_judge(settings, want_judge=not args.no_judge, loaded=mine)
     if judge is None:
         notes.append("no LLM judge: supported-claim rate not measured")
     result = run_eval(items, assistant, judge=judge, limit=args.limit, system="sourced",

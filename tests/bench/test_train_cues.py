@@ -36,3 +36,17 @@ def test_fit_learns_which_features_mark_a_cue() -> None:
     assert model.probability(["b", "l=say", "c=dobj"]) > 0.8
     assert model.probability(["b", "l=eat", "c=ccomp"]) < 0.2
     assert fit(rows, c=1.0, min_count=100).weights.keys() <= {"b"}  # rare features are dropped
+
+
+def test_parse_cache_is_reused_and_redone_when_stale(tmp_path, nlp) -> None:  # type: ignore[no-untyped-def]
+    from bench.attribution import parse_articles
+
+    cache = tmp_path / "parses" / "x.spacy"
+    art = Article("a", "", "Asif said the war was lost. The army fought on.")
+    ((_, sents, docs),) = parse_articles([art], cache)
+    assert cache.exists() and [d.text for d in docs] == [s.text for s in sents]
+    ((_, _, again),) = parse_articles([art], cache)
+    assert [t.dep_ for t in again[0]] == [t.dep_ for t in docs[0]]
+    changed = Article("a", "", "Khan denied it. Nobody agreed.")
+    ((_, _, fresh),) = parse_articles([changed], cache)
+    assert [d.text for d in fresh] == ["Khan denied it.", "Nobody agreed."]
