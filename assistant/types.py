@@ -63,6 +63,8 @@ class Hit:
     date: str = ""
     speaker: str | None = None
     window: str = ""
+    cosine: float | None = None
+    duplicates: tuple[Hit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Citation:
     score: float
     sentence_index: int = -1
     support: float | None = None
+    also_in: tuple[tuple[str, str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from assistant.errors import NotFoundError, StoreError
 from assistant.types import Article, Sentence
@@ -37,6 +37,19 @@ CREATE TABLE IF NOT EXISTS sentences (
 CREATE TABLE IF NOT EXISTS attributions (article_id TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS attributions_article ON attributions(article_id);
 """
+
+
+class StoreListener(Protocol):
+    """An index kept in step with the store (BM25, passages): ``prepare`` runs before the
+    transaction, ``apply_add``/``apply_remove`` inside it, ``save`` after it commits."""
+
+    def prepare(self, article: Article, sentences: Sequence[Sentence]) -> Any: ...
+
+    def apply_add(self, article: Article, sentences: Sequence[Sentence], prepared: Any) -> None: ...
+
+    def apply_remove(self, article_id: str) -> None: ...
+
+    def save(self, generation: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class SentenceStore:
         self._lock = threading.RLock()
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
         self._vectors = self._open_chroma()
+        self.listeners: list[StoreListener] = []
 
     def _check_meta(self, expected: dict[str, str]) -> None:
         with self._lock, self._db:
@@ -135,6 +149,7 @@ class SentenceStore:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
         speakers = speakers or {}
+        prepared = [listener.prepare(article, sentences) for listener in self.listeners]
         vectors = self.embedder.embed([s.text for s in sentences])
         nodes = [
             TextNode(
@@ -167,8 +182,13 @@ class SentenceStore:
                         "INSERT INTO attributions VALUES (?, ?)",
                         [(article.id, json.dumps(a)) for a in attributions],
                     )
+                    self._bump_generation()
+                    for listener, state in zip(self.listeners, prepared, strict=True):
+                        listener.apply_add(article, sentences, state)
             except Exception:
                 self._delete_vectors(article.id)
+                for listener in self.listeners:
+                    listener.apply_remove(article.id)
                 raise
 
     def _delete_vectors(self, article_id: str) -> None:
@@ -189,6 +209,31 @@ class SentenceStore:
                     ("attributions", "article_id"),
                 ):
                     self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
+                self._bump_generation()
+                for listener in self.listeners:
+                    listener.apply_remove(article_id)
+
+    def _bump_generation(self) -> None:
+        """Count a change (inside the caller's transaction): listeners' snapshots say which they hold."""
+        self._db.execute(
+            "INSERT INTO meta VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    def generation(self) -> str:
+        """How many adds and removes the store has committed (``"0"`` for a new store)."""
+        return self.meta("generation") or "0"
+
+    def flush(self) -> None:
+        """Save every listener's snapshot at the current generation."""
+        with self._lock:
+            generation = self.generation()
+            for listener in self.listeners:
+                listener.save(generation)
+
+    def article_ids(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY added_at, id")]
 
     def has(self, article_id: str) -> bool:
         with self._lock:
@@ -285,14 +330,27 @@ class SentenceStore:
             return int(self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
 
     # -- vectors ------------------------------------------------------------------
-    def search(self, text: str, k: int) -> list[tuple[Sentence, float, dict[str, Any]]]:
-        """The ``k`` sentences nearest to ``text``, with cosine similarity and node metadata."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
+    def search(
+        self, text: str, k: int, *, vector: Any | None = None, articles: set[str] | None = None
+    ) -> list[tuple[Sentence, float, dict[str, Any]]]:
+        """The ``k`` sentences nearest to ``text`` (or its precomputed ``vector``), only from
+        ``articles`` when given, with cosine similarity and node metadata."""
+        from llama_index.core.vector_stores.types import (
+            FilterOperator,
+            MetadataFilter,
+            MetadataFilters,
+            VectorStoreQuery,
+        )
 
-        if self.count() == 0:
+        if self.count() == 0 or (articles is not None and not articles):
             return []
-        vector = self.embedder.embed([text])[0]
-        query = VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=k)
+        if vector is None:
+            vector = self.embedder.embed([text])[0]
+        filters = None
+        if articles is not None:
+            filters = MetadataFilters(filters=[
+                MetadataFilter(key="article_id", value=sorted(articles), operator=FilterOperator.IN)])
+        query = VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=k, filters=filters)
         with self._lock:
             result = self._vectors.query(query)
         hits = []
@@ -310,6 +368,20 @@ class SentenceStore:
             hits.append((sentence, cosine, dict(meta)))
         return hits
 
+    def speakers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The attributed speaker of each ``(article_id, index)`` that has one."""
+        ids = [f"{a}:{i}" for a, i in keys]
+        if not ids:
+            return {}
+        with self._lock:
+            got: Any = self._collection.get(ids=ids, include=["metadatas"])
+        out = {}
+        for meta in got.get("metadatas") or []:
+            if meta and meta.get("speaker"):
+                out[(str(meta["article_id"]), int(str(meta["index"])))] = str(meta["speaker"])
+        return out
+
     def close(self) -> None:
         with self._lock:
+            self.flush()
             self._db.close()

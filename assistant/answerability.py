@@ -1,0 +1,116 @@
+"""Answerability: refuse only when the retrieved evidence does not answer the question.
+
+A single cosine cut-off refuses short questions whose answer is a rare name (their cosine is
+low) and answers questions about absent facts whose words happen to be common. This check reads
+the fused evidence instead:
+
+* ``cosine`` – the best sentence cosine, and ``passage`` – the best passage cosine;
+* ``coverage`` – the idf-weighted share of the question's terms found in the top hits (their
+  sentence windows and titles);
+* ``key_coverage`` – the share of its *key* terms (numbers, capitalised names, rare words)
+  found there: a question about "Marburg virus in Ghana" is not answered by a passage that never
+  says "Ghana".
+
+A logistic model over these (weights fitted by ``bench/calibrate_answerability.py`` on dev data
+only) gives P(answerable); an optional LLM yes/no judge decides the uncertain band.
+
+Example:
+    >>> check = AnswerabilityCheck(idf=lambda t: 5.0)
+    >>> check.features("Who won the Stanley Cup?", ["Colorado won the Stanley Cup."], 0.7, 0.6)["key_coverage"]
+    1.0
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.bm25 import tokenize
+
+_CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'&.-]*[A-Za-z0-9]|\d[\d.,]*)")
+
+#: Fitted by bench/calibrate_answerability.py (logistic regression on dev data; see its output).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "bias": -9.0, "cosine": 6.0, "passage": 4.0, "coverage": 3.0, "key_coverage": 3.0,
+}
+DEFAULT_THRESHOLD = 0.5
+
+
+def key_terms(question: str, idf: Callable[[str], float], rare: float = 4.0) -> list[str]:
+    """Tokens of the question's numbers, capitalised words (not the first word) and rare words.
+
+    Example:
+        >>> key_terms("Which country confirmed cases of Marburg virus?", lambda t: 6.0 if t == "marburg" else 1.0)
+        ['marburg']
+    """
+    keys: list[str] = []
+    for match in _CAPITALISED.finditer(question):
+        keys.extend(tokenize(match.group(0)))
+    keys.extend(t for t in tokenize(question) if idf(t) >= rare)
+    return list(dict.fromkeys(keys))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The check's decision with its probability, the features and a reason a user can read.
+
+    Example:
+        >>> Verdict(True, 0.9, "evidence covers the question").answerable
+        True
+    """
+
+    answerable: bool
+    probability: float
+    reason: str
+    features: dict[str, float] = field(default_factory=dict)
+
+
+class AnswerabilityCheck:
+    """P(answerable) from retrieval signals and term coverage; see the module docstring."""
+
+    def __init__(self, idf: Callable[[str], float], weights: dict[str, float] | None = None,
+                 threshold: float = DEFAULT_THRESHOLD, judge: Any | None = None,
+                 judge_band: tuple[float, float] = (0.2, 0.8), judge_threshold: float = 0.5) -> None:  # fmt: skip
+        self.idf = idf
+        self.weights = weights or DEFAULT_WEIGHTS
+        self.threshold = threshold
+        self.judge = judge
+        self.judge_band = judge_band
+        self.judge_threshold = judge_threshold
+
+    def features(self, question: str, texts: Sequence[str], cosine: float, passage: float) -> dict[str, float]:
+        """The model's inputs for ``question`` against evidence ``texts`` (windows and titles)."""
+        seen = set()
+        for text in texts:
+            seen.update(tokenize(text))
+        terms = list(dict.fromkeys(tokenize(question)))
+        weight = {t: max(self.idf(t), 0.1) for t in terms}
+        total = sum(weight.values())
+        coverage = sum(weight[t] for t in terms if t in seen) / total if total else 0.0
+        keys = key_terms(question, self.idf)
+        key_coverage = sum(1 for t in keys if t in seen) / len(keys) if keys else 1.0
+        return {"cosine": cosine, "passage": passage, "coverage": coverage, "key_coverage": key_coverage}
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.weights.get("bias", 0.0) + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def check(self, question: str, texts: Sequence[str], cosine: float, passage: float) -> Verdict:
+        features = self.features(question, texts, cosine, passage)
+        p = self.probability(features)
+        low, high = self.judge_band
+        if self.judge is not None and low <= p < high and texts:
+            yes = float(self.judge(question, texts))
+            features["judge"] = yes
+            ok = yes >= self.judge_threshold
+            why = f"the LLM judge {'found' if ok else 'did not find'} the answer (P(yes) {yes:.2f})"
+            return Verdict(ok, p, why, features)
+        ok = p >= self.threshold
+        missing = features["key_coverage"] < 1.0
+        why = (f"the evidence covers the question (P {p:.2f})" if ok else
+               f"the evidence does not answer the question (P {p:.2f}"
+               + ("; some of its key terms appear nowhere in it)" if missing else ")"))  # fmt: skip
+        return Verdict(ok, p, why, features)

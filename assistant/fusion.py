@@ -1,0 +1,154 @@
+"""Rank fusion, near-duplicate collapse and filters for hybrid retrieval.
+
+* :func:`rrf` – reciprocal rank fusion of several rankings (Cormack et al. 2009), weighted.
+* :func:`collapse_duplicates` – syndicated copies of one sentence become one result that keeps
+  every source.
+* :class:`Filters` – article, source, date range and speaker restrictions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+RRF_K = 60
+_WORD = re.compile(r"[a-z0-9]+")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def rrf(rankings: Mapping[str, Sequence[K]], weights: Mapping[str, float] | None = None,
+        k: int = RRF_K) -> dict[K, float]:  # fmt: skip
+    """Fused score per key: sum over rankings of ``weight / (k + rank)`` (ranks from 1).
+
+    Example:
+        >>> scores = rrf({"dense": ["a", "b"], "bm25": ["b", "c"]})
+        >>> sorted(scores, key=scores.get, reverse=True)
+        ['b', 'a', 'c']
+    """
+    weights = weights or {}
+    fused: dict[K, float] = {}
+    for name, ranking in rankings.items():
+        w = weights.get(name, 1.0)
+        if not w:
+            continue
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + w / (k + rank)
+    return fused
+
+
+def shingles(text: str) -> frozenset[str]:
+    """Lower-cased word bigrams (words for one-word texts)."""
+    words = _WORD.findall(text.lower())
+    if len(words) < 2:
+        return frozenset(words)
+    return frozenset(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
+    """Two sentences are copies when their word-bigram sets overlap by ``threshold`` (Jaccard).
+
+    Example:
+        >>> near_duplicate("Ford is recalling 2.9 million vehicles.", "Ford is recalling 2.9 million vehicles, AP says.")
+        True
+        >>> near_duplicate("Ford is recalling 2.9 million vehicles.", "GM is recalling 1 million cars.")
+        False
+    """
+    sa, sb = shingles(a), shingles(b)
+    if not sa or not sb:
+        return a.strip().lower() == b.strip().lower()
+    return len(sa & sb) / len(sa | sb) >= threshold
+
+
+def collapse_duplicates(items: Sequence[T], text: Callable[[T], str], threshold: float = 0.8
+                        ) -> list[tuple[T, list[T]]]:  # fmt: skip
+    """Keep the first (best) of each group of near-duplicates, with the copies it absorbed.
+
+    Example:
+        >>> collapse_duplicates(["Ford recalls cars.", "Ford recalls cars!", "GM too."], str)
+        [('Ford recalls cars.', ['Ford recalls cars!']), ('GM too.', [])]
+    """
+    kept: list[tuple[T, list[T]]] = []
+    for item in items:
+        for head, copies in kept:
+            if near_duplicate(text(head), text(item), threshold):
+                copies.append(item)
+                break
+        else:
+            kept.append((item, []))
+    return kept
+
+
+class ArticleMeta(Protocol):
+    id: str
+    date: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on what may be retrieved. Dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``;
+    ``until`` is inclusive (``until="2022"`` keeps all of 2022). Sources match case-insensitively,
+    also as a suffix of a domain (``cnn`` matches ``cnn.com``).
+
+    Example:
+        >>> from types import SimpleNamespace as A
+        >>> arts = [A(id="a", date="2022-06-01", source="cnn.com"), A(id="b", date="2023-01-05", source="theweek.co.uk")]
+        >>> sorted(Filters(since="2022-05", until="2022").allowed(arts))
+        ['a']
+        >>> sorted(Filters(sources=("theweek",)).allowed(arts)), Filters().allowed(arts)
+        (['b'], None)
+    """
+
+    articles: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    since: str = ""
+    until: str = ""
+    speaker: str = ""
+
+    def __post_init__(self) -> None:
+        for value in (self.since, self.until):
+            if value and not _DATE.match(value):
+                from assistant.errors import InputError
+
+                raise InputError(f"Dates are written YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}.")
+
+    @property
+    def restricts_articles(self) -> bool:
+        return bool(self.articles or self.sources or self.since or self.until)
+
+    def _source_ok(self, source: str) -> bool:
+        source = source.lower()
+        return any(s.lower() == source or s.lower() in source.split(".") or source.startswith(s.lower())
+                   for s in self.sources)  # fmt: skip
+
+    def _date_ok(self, date: str) -> bool:
+        if not (self.since or self.until):
+            return True
+        if not date:
+            return False
+        if self.since and date < self.since:
+            return False
+        return not (self.until and date[: len(self.until)] > self.until)
+
+    def allowed(self, infos: Iterable[ArticleMeta]) -> set[str] | None:
+        """Ids of the articles that pass (``None`` when nothing restricts articles)."""
+        if not self.restricts_articles:
+            return None
+        wanted = set(self.articles)
+        return {
+            info.id for info in infos
+            if (not wanted or info.id in wanted)
+            and (not self.sources or self._source_ok(info.source or ""))
+            and self._date_ok(info.date or "")
+        }  # fmt: skip
+
+    def speaker_ok(self, speaker: str | None) -> bool:
+        """True when no speaker is asked for, or the sentence's speaker contains it."""
+        if not self.speaker:
+            return True
+        return bool(speaker) and self.speaker.lower() in str(speaker).lower()

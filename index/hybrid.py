@@ -1,0 +1,105 @@
+"""The indexes beside the sentence vectors: BM25 over sentences and the passage index.
+
+:class:`ContextIndexes` is a store listener: the store calls :meth:`prepare` before its
+transaction (embedding passages is the slow part) and :meth:`apply_add` / :meth:`apply_remove`
+inside it, after bumping its ``generation`` in the same SQLite transaction. Snapshots are saved
+with that generation; on open, :meth:`sync` loads a snapshot only when its generation matches
+the store's and otherwise rebuilds from the store's text, so the indexes never disagree with
+the sentences a citation points at.
+
+Example:
+    >>> import tempfile
+    >>> from index.embed import HashEmbedder
+    >>> ctx = ContextIndexes(Path(tempfile.mkdtemp()), HashEmbedder())
+    >>> len(ctx.sentences)
+    0
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from assistant.types import Article, Sentence
+from index.bm25 import BM25Index
+from index.embed import Embedder
+from index.passages import PassageIndex
+
+log = logging.getLogger(__name__)
+
+
+class StoreView(Protocol):
+    """What :meth:`ContextIndexes.sync` reads from a store to rebuild."""
+
+    def generation(self) -> str: ...
+
+    def article_ids(self) -> list[str]: ...
+
+    def article(self, article_id: str) -> Article: ...
+
+    def sentences(self, article_id: str, first: int = 0, last: int | None = None) -> list[Sentence]: ...
+
+
+class ContextIndexes:
+    """Sentence BM25 plus passages (dense and BM25), updated with the store."""
+
+    def __init__(self, directory: Path, embedder: Embedder) -> None:
+        self.directory = Path(directory)
+        self.sentences = BM25Index(self.directory, "sentences")
+        self.passages = PassageIndex(self.directory, embedder)
+        self.saved_generation: str | None = None
+
+    # -- store listener ----------------------------------------------------------------
+    def prepare(self, article: Article, sentences: Sequence[Sentence]) -> Any:
+        return self.passages.prepare(article, sentences)
+
+    def apply_add(self, article: Article, sentences: Sequence[Sentence], prepared: Any) -> None:
+        try:
+            self.sentences.add(article.id, [(s.index, s.text) for s in sentences])
+            self.passages.add(article.id, prepared)
+        except Exception:
+            self.apply_remove(article.id)
+            raise
+
+    def apply_remove(self, article_id: str) -> None:
+        self.sentences.remove(article_id)
+        self.passages.remove(article_id)
+
+    # -- persistence -------------------------------------------------------------------
+    def save(self, generation: str) -> None:
+        """Write both snapshots at ``generation`` (skipped when already saved there)."""
+        if generation == self.saved_generation:
+            return
+        self.sentences.save(generation)
+        self.passages.save(generation)
+        self.saved_generation = generation
+
+    def sync(self, store: StoreView) -> bool:
+        """Load the snapshots if they match the store, else rebuild them from its text.
+        Returns True when a rebuild was needed."""
+        generation = store.generation()
+        if self.sentences.load(generation) and self.passages.load(generation):
+            if self.sentences.articles() == self.passages.articles():
+                self.saved_generation = generation
+                return False
+        ids = store.article_ids()
+        if ids:
+            log.warning("Rebuilding the BM25 and passage indexes of %d articles.", len(ids))
+        self.sentences.clear()
+        self.passages.clear()
+        for aid in ids:
+            article, sentences = store.article(aid), store.sentences(aid)
+            self.apply_add(article, sentences, self.prepare(article, sentences))
+        self.save(generation)
+        return True
+
+
+def attach_context_indexes(store: Any) -> ContextIndexes:
+    """Sync the BM25 and passage indexes of ``store`` (a :class:`~index.store.SentenceStore`)
+    and register them as its listener, so every later add/remove updates them."""
+    indexes = ContextIndexes(store.directory, store.embedder)
+    indexes.sync(store)
+    store.listeners.append(indexes)
+    return indexes

@@ -1,0 +1,186 @@
+"""Passages: runs of consecutive sentences (whole paragraphs where they fit) ranked as a unit.
+
+A sentence alone rarely says which story it belongs to ("The Lightning won the last two
+Stanley Cups"); its paragraph and the article's title and date do. Passages are embedded with
+the title in front and indexed by BM25 with the title and the year, and every sentence inherits
+its passage's rank (in the manner of llama-index's sentence-window / hierarchical retrieval).
+
+Example:
+    >>> from assistant.types import Article, Sentence
+    >>> art = Article("a", "Cup final", "One two.\\n\\nThree four.")
+    >>> sents = [Sentence("a", 0, 0, 8, "One two."), Sentence("a", 1, 10, 21, "Three four.")]
+    >>> [(p.first, p.last) for p in make_passages(art, sents, max_words=3)]
+    [(0, 0), (1, 1)]
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.bm25 import BM25Index
+from index.embed import Embedder
+from assistant.types import Article, Sentence
+
+log = logging.getLogger(__name__)
+
+MAX_WORDS = 90
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Sentences ``first..last`` (inclusive) of one article.
+
+    Example:
+        >>> Passage("a", 0, 2, 4).size
+        3
+    """
+
+    article_id: str
+    index: int
+    first: int
+    last: int
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+
+def make_passages(article: Article, sentences: Sequence[Sentence], max_words: int = MAX_WORDS) -> list[Passage]:
+    """Group sentences into passages of at most ``max_words`` words, breaking at paragraph
+    ends when the passage is already half full (a longer sentence stands alone)."""
+    passages: list[Passage] = []
+    first, words = None, 0
+    for i, s in enumerate(sentences):
+        n = len(s.text.split())
+        new_paragraph = i > 0 and "\n" in article.text[sentences[i - 1].end : s.start]
+        if first is not None and (words + n > max_words or (new_paragraph and words >= max_words // 2)):
+            passages.append(Passage(article.id, len(passages), sentences[first].index, sentences[i - 1].index))
+            first, words = None, 0
+        if first is None:
+            first = i
+        words += n
+    if first is not None:
+        passages.append(Passage(article.id, len(passages), sentences[first].index, sentences[-1].index))
+    return passages
+
+
+def passage_text(sentences: Sequence[Sentence], p: Passage) -> str:
+    return " ".join(s.text for s in sentences[p.first : p.last + 1])
+
+
+def heading(article: Article) -> str:
+    """What a passage is embedded and matched with besides its text: title and year."""
+    year = article.date[:4] if article.date[:4].isdigit() else ""
+    return f"{article.title} ({year})" if year else article.title
+
+
+class PassageIndex:
+    """Dense vectors (title + passage, normalised) and BM25 over passages, per article.
+
+    Vectors live in memory as one matrix per article and are saved with the store's generation
+    (``passages.npz`` + ``passages.json``); BM25 is a :class:`BM25Index` saved beside them.
+    """
+
+    def __init__(self, directory: Path, embedder: Embedder) -> None:
+        self.directory = Path(directory)
+        self.embedder = embedder
+        self.lexical = BM25Index(directory, "passages")
+        self._passages: dict[str, list[Passage]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._matrix: np.ndarray | None = None
+        self._keys: list[Passage] = []
+
+    def prepare(self, article: Article, sentences: Sequence[Sentence]) -> tuple[list[Passage], np.ndarray, list[str]]:
+        """Passages, their vectors and their BM25 texts (the slow part, done before a transaction)."""
+        passages = make_passages(article, sentences)
+        head = heading(article)
+        texts = [passage_text(sentences, p) for p in passages]
+        vectors = self.embedder.embed([f"{head}. {t}" for t in texts])
+        return passages, vectors, [f"{head} {t}" for t in texts]
+
+    def add(self, article_id: str, prepared: tuple[list[Passage], np.ndarray, list[str]]) -> None:
+        passages, vectors, texts = prepared
+        self._passages[article_id] = passages
+        self._vectors[article_id] = np.asarray(vectors, dtype=np.float32)
+        self.lexical.add(article_id, [(p.index, t) for p, t in zip(passages, texts, strict=True)])
+        self._matrix = None
+
+    def remove(self, article_id: str) -> None:
+        self._passages.pop(article_id, None)
+        self._vectors.pop(article_id, None)
+        self.lexical.remove(article_id)
+        self._matrix = None
+
+    def clear(self) -> None:
+        for aid in list(self._passages):
+            self.remove(aid)
+        self.lexical.clear()
+
+    def articles(self) -> set[str]:
+        return set(self._passages)
+
+    def passages(self, article_id: str) -> list[Passage]:
+        return self._passages.get(article_id, [])
+
+    def passage_of(self, article_id: str, sentence_index: int) -> Passage | None:
+        for p in self._passages.get(article_id, []):
+            if p.first <= sentence_index <= p.last:
+                return p
+        return None
+
+    def search_dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
+        """The ``k`` passages with the highest cosine to ``vector`` (a normalised query vector)."""
+        if self._matrix is None:
+            self._keys = [p for aid in self._passages for p in self._passages[aid]]
+            self._matrix = (np.concatenate([self._vectors[aid] for aid in self._passages])
+                            if self._passages else np.zeros((0, self.embedder.dim), np.float32))  # fmt: skip
+        if not self._keys:
+            return []
+        scores = self._matrix @ np.asarray(vector, dtype=np.float32)
+        if allowed is not None:
+            scores = np.where([p.article_id in allowed for p in self._keys], scores, -2.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self._keys[j], float(scores[j])) for j in top if scores[j] > -2.0]
+
+    def search_lexical(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
+        out = []
+        for aid, index, score in self.lexical.search(query, k, allowed):
+            out.append((self._passages[aid][index], score))
+        return out
+
+    # -- persistence -------------------------------------------------------------------
+    def save(self, generation: str) -> None:
+        meta = {"generation": generation, "dim": self.embedder.dim,
+                "passages": {aid: [[p.first, p.last] for p in ps] for aid, ps in self._passages.items()}}  # fmt: skip
+        tmp = self.directory / "passages.tmp.npz"
+        np.savez(tmp, **{f"v{i}": self._vectors[aid] for i, aid in enumerate(self._passages)})
+        os.replace(tmp, self.directory / "passages.npz")
+        tmp_json = self.directory / "passages.tmp.json"
+        tmp_json.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp_json, self.directory / "passages.json")
+        self.lexical.save(generation)
+
+    def load(self, generation: str) -> bool:
+        try:
+            meta = json.loads((self.directory / "passages.json").read_text(encoding="utf-8"))
+            if meta.get("generation") != generation or meta.get("dim") != self.embedder.dim:
+                return False
+            arrays = np.load(self.directory / "passages.npz")
+        except (OSError, ValueError):
+            return False
+        if not self.lexical.load(generation):
+            return False
+        self._passages, self._vectors, self._matrix = {}, {}, None
+        for i, (aid, spans) in enumerate(meta["passages"].items()):
+            self._passages[aid] = [Passage(aid, j, a, b) for j, (a, b) in enumerate(spans)]
+            self._vectors[aid] = arrays[f"v{i}"]
+        return True
