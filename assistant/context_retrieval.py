@@ -53,19 +53,25 @@ class RankingConfig:
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """Hits (best first) and the signals the answerability check reads.
+class Rankings:
+    """Each stage's ranking of sentence keys, with the dense cosines of sentences and passages.
 
     Example:
-        >>> Evidence(hits=[]).best_cosine
+        >>> Rankings().best_cosine
         -1.0
     """
 
-    hits: list[Hit]
-    best_cosine: float = -1.0
-    best_passage: float = -1.0
-    rankings: dict[str, list[Key]] = field(default_factory=dict)
+    lists: dict[str, list[Key]] = field(default_factory=dict)
     cosines: dict[Key, float] = field(default_factory=dict)
+    passage_cosines: dict[tuple[str, int], float] = field(default_factory=dict)
+
+    @property
+    def best_cosine(self) -> float:
+        return max(self.cosines.values(), default=-1.0)
+
+    @property
+    def best_passage(self) -> float:
+        return max(self.passage_cosines.values(), default=-1.0)
 
 
 class ContextRetriever:
@@ -78,30 +84,25 @@ class ContextRetriever:
         self.config = config or RankingConfig()
         self.window = window
 
-    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Hit]:
-        return self.evidence(question, k, filters).hits
-
-    def rankings(self, question: str, filters: Filters | None = None) -> tuple[dict[str, list[Key]], dict[Key, float], float]:
-        """Each stage's ranking of sentence keys, sentence cosines, and the best passage cosine."""
+    def rankings(self, question: str, filters: Filters | None = None) -> Rankings:
+        """Each enabled stage's ranking (``config.depth`` sentences, ``passage_depth`` passages)."""
         cfg = self.config
         allowed = (filters or Filters()).allowed(self.store.articles())
         vector = self.store.embedder.embed([question])[0]
-        out: dict[str, list[Key]] = {}
-        cosines: dict[Key, float] = {}
-        best_passage = -1.0
+        out = Rankings()
         if cfg.dense:
             for sentence, score, _ in self.store.search(question, cfg.depth, vector=vector, articles=allowed):
-                cosines[(sentence.article_id, sentence.index)] = score
-            out["dense"] = list(cosines)
+                out.cosines[(sentence.article_id, sentence.index)] = score
+            out.lists["dense"] = list(out.cosines)
         if cfg.bm25:
-            out["bm25"] = [(a, i) for a, i, _ in self.indexes.sentences.search(question, cfg.depth, allowed)]
+            out.lists["bm25"] = [(a, i) for a, i, _ in self.indexes.sentences.search(question, cfg.depth, allowed)]
         if cfg.passages:
             dense_p = self.indexes.passages.search_dense(vector, cfg.passage_depth, allowed)
-            best_passage = dense_p[0][1] if dense_p else -1.0
+            out.passage_cosines.update({(p.article_id, p.index): score for p, score in dense_p})
             lexical_p = self.indexes.passages.search_lexical(question, cfg.passage_depth, allowed)
             for name, ranked in (("passage", dense_p), ("passage_bm25", lexical_p)):
-                out[name] = [(p.article_id, i) for p, _ in ranked for i in range(p.first, p.last + 1)]
-        return out, cosines, best_passage
+                out.lists[name] = [(p.article_id, i) for p, _ in ranked for i in range(p.first, p.last + 1)]
+        return out
 
     def fuse(self, rankings: dict[str, list[Key]]) -> dict[Key, float]:
         """Fused score per sentence key, scaled so a first place in every ranking scores 1. Passage rankings list every sentence of a passage at
@@ -120,18 +121,17 @@ class ContextRetriever:
         top = sum(weights.get(n, 1.0) for n in rankings) / (cfg.rrf_k + 1)
         return {key: scores[key] / top for key in sorted(scores, key=lambda key: -scores[key])}
 
-    def evidence(self, question: str, k: int, filters: Filters | None = None) -> Evidence:
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        """The ``k`` best sentences, copies collapsed, each with its cosine and its passage's."""
         filters = filters or Filters()
-        rankings, cosines, best_passage = self.rankings(question, filters)
-        fused = self.fuse(rankings)
-        hits = self._hits(list(fused)[: max(k * 4, 20)], fused, cosines, filters)
+        ranked = self.rankings(question, filters)
+        fused = self.fuse(ranked.lists)
+        hits = self._hits(list(fused)[: max(k * 4, 20)], fused, ranked, filters)
         if self.config.dedupe:
-            hits = [replace(h, duplicates=tuple(copies)) for h, copies in collapse_duplicates(hits, lambda h: h.sentence.text)]
-        best = max(cosines.values(), default=-1.0)
-        return Evidence(hits=hits[:k], best_cosine=best, best_passage=best_passage, rankings=rankings, cosines=cosines)
+            hits = [replace(h, duplicates=tuple(c)) for h, c in collapse_duplicates(hits, lambda h: h.sentence.text)]
+        return hits[:k]
 
-    def _hits(self, keys: Sequence[Key], fused: dict[Key, float], cosines: dict[Key, float],
-              filters: Filters) -> list[Hit]:  # fmt: skip
+    def _hits(self, keys: Sequence[Key], fused: dict[Key, float], ranked: Rankings, filters: Filters) -> list[Hit]:
         infos: dict[str, Any] = {}
         speakers = self.store.speakers(keys)
         hits = []
@@ -147,8 +147,12 @@ class ContextRetriever:
                 continue
             hits.append(Hit(sentence=sentence, score=round(fused[(aid, index)], 4), title=info.title, date=info.date,
                             speaker=speakers.get((aid, index)) or None, window=" ".join(s.text for s in around),
-                            cosine=cosines.get((aid, index))))  # fmt: skip
+                            cosine=ranked.cosines.get((aid, index)), passage=self._passage_cosine(ranked, aid, index)))  # fmt: skip
         return hits
+
+    def _passage_cosine(self, ranked: Rankings, article_id: str, index: int) -> float | None:
+        passage = self.indexes.passages.passage_of(article_id, index)
+        return None if passage is None else ranked.passage_cosines.get((article_id, passage.index))
 
 
 def sentence_keys(hits: Sequence[Hit]) -> list[Key]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -50,7 +50,8 @@ def shingles(text: str) -> frozenset[str]:
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
-    """Two sentences are copies when their word-bigram sets overlap by ``threshold`` (Jaccard).
+    """Two sentences are copies when ``threshold`` of the smaller one's word bigrams are in the
+    other and neither is more than twice as long (a copy may add "…, AP reported").
 
     Example:
         >>> near_duplicate("Ford is recalling 2.9 million vehicles.", "Ford is recalling 2.9 million vehicles, AP says.")
@@ -61,7 +62,8 @@ def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
     sa, sb = shingles(a), shingles(b)
     if not sa or not sb:
         return a.strip().lower() == b.strip().lower()
-    return len(sa & sb) / len(sa | sb) >= threshold
+    small, large = sorted((len(sa), len(sb)))
+    return small >= large / 2 and len(sa & sb) / small >= threshold
 
 
 def collapse_duplicates(items: Sequence[T], text: Callable[[T], str], threshold: float = 0.8
@@ -147,8 +149,47 @@ class Filters:
             and self._date_ok(info.date or "")
         }  # fmt: skip
 
+    def with_dates_from(self, other: Filters) -> Filters:
+        """These filters, taking ``other``'s date range when these have none.
+
+        Example:
+            >>> Filters(sources=("cnn",)).with_dates_from(Filters(since="2023", until="2023")).since
+            '2023'
+        """
+        if self.since or self.until or not (other.since or other.until):
+            return self
+        return replace(self, since=other.since, until=other.until)
+
     def speaker_ok(self, speaker: str | None) -> bool:
         """True when no speaker is asked for, or the sentence's speaker contains it."""
         if not self.speaker:
             return True
         return bool(speaker) and self.speaker.lower() in str(speaker).lower()
+
+
+_IN_YEAR = re.compile(r"\b(?:in|during|of|since)\s+((?:19|20)\d\d)\b", re.I)
+_THIS_WEEK = re.compile(r"\bthis (week|month|year)\b", re.I)
+
+
+def dates_in_question(question: str, latest: str) -> Filters:
+    """Date limits a question states: "in 2023" keeps 2023; "this week/month/year" keeps the
+    week/month/year before ``latest`` (the newest article's date, the collection's "now").
+
+    Example:
+        >>> dates_in_question("Who won the Emmy in 2023?", "2025-01-01")
+        Filters(articles=(), sources=(), since='2023', until='2023', speaker='')
+        >>> dates_in_question("Which team won this week?", "2022-06-27").since
+        '2022-06-20'
+    """
+    import datetime as dt
+
+    years = {m.group(1) for m in _IN_YEAR.finditer(question)}
+    if len(years) == 1:
+        year = years.pop()
+        return Filters(since=year, until=year)
+    match = _THIS_WEEK.search(question)
+    if match and re.match(r"^\d{4}-\d{2}-\d{2}$", latest):
+        end = dt.date.fromisoformat(latest)
+        days = {"week": 7, "month": 31, "year": 366}[match.group(1).lower()]
+        return Filters(since=(end - dt.timedelta(days=days)).isoformat(), until=latest)
+    return Filters()

@@ -49,7 +49,9 @@ class Hit:
     """A retrieved sentence with its score and the context a generator may show.
 
     ``speaker`` is the attributed source of the sentence when the attribution
-    index knows it (``None`` otherwise).
+    index knows it (``None`` otherwise). Hybrid retrieval also records the sentence's dense
+    ``cosine``, its passage's cosine (``passage``) and the near-identical sentences of other
+    articles it stands for (``duplicates``).
 
     Example:
         >>> s = Sentence("a1", 0, 0, 6, "Hello.")
@@ -64,6 +66,7 @@ class Hit:
     speaker: str | None = None
     window: str = ""
     cosine: float | None = None
+    passage: float | None = None
     duplicates: tuple[Hit, ...] = ()
 
 

@@ -1,8 +1,10 @@
 """LLM benchmark: sourced (local LLM, verified citations, attribution index) beside LlamaIndex's
 CitationQueryEngine over the same articles, embedder (all-MiniLM-L6-v2) and LLM (Qwen2.5 1.5B), in one run.
 
-Sets: the repo's gold set over the sample article, and ``--limit`` ``clean`` PolNeAR dev items over
-the dev corpus. Reports answer accuracy, citation precision/recall, refusals, time to first token
+Sets: the repo's gold set over the sample article, the first ``--newsqa-limit`` news-QA dev
+questions over its 216 articles, and ``--limit`` ``clean`` PolNeAR dev items over the dev corpus.
+The baseline runs with LlamaIndex's stock settings (``--baseline-stock``: 1024-token nodes, top 3,
+512-token citation chunks) or the old small-chunk setting (top_k=2, 128-token chunks). Reports answer accuracy, citation precision/recall, refusals, time to first token
 and total latency (median, p95). The baseline does not stream, so its first token is its answer.
 
     python -m bench.llm --shared ../shared --limit 100 --out reports/bench-llm.json
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -54,16 +57,17 @@ def generators_used(result: EvalResult) -> dict[str, int]:
 
 
 def run_set(
-    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, top_k: int
+    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, baseline: dict[str, Any]
 ) -> dict[str, Any]:
-    print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}")
+    print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}", flush=True)
     settings = Settings(data_dir=data_dir, generator="local", llm_model_path=Settings().model_path.resolve())
     ours = Assistant.open(data_dir, settings)
     ours.add(corpus, progress=True)
     started = time.perf_counter()
     mine = run_eval(items, ours, system="sourced")
     mine_seconds = time.perf_counter() - started
-    base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, top_k=top_k)
+    ours.close()
+    base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, **baseline)
     started = time.perf_counter()
     theirs = run_eval(items, base, system="llamaindex")
     theirs_seconds = time.perf_counter() - started
@@ -89,30 +93,54 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100, help="clean PolNeAR dev items")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--gold", type=Path, default=Path("eval/sample-gold.jsonl"))
-    parser.add_argument("--skip-polnear", action="store_true")
+    parser.add_argument("--sets", default="sample,newsqa,polnear", help="comma-separated: sample, newsqa, polnear")
+    parser.add_argument("--newsqa-limit", type=int, default=40, help="first N news-QA dev questions")
+    parser.add_argument("--data-cache", type=Path, default=None,
+                        help="a folder of built indexes to copy instead of indexing (bench.retrieval's cache)")
+    parser.add_argument("--baseline-stock", action="store_true",
+                        help="LlamaIndex stock: 1024-token nodes, top 3, 512-token citation chunks")
     parser.add_argument("--baseline-top-k", type=int, default=2,
-                        help="chunks CitationQueryEngine retrieves (2 is LlamaIndex's default; 2 x 128 tokens)")
+                        help="chunks CitationQueryEngine retrieves without --baseline-stock (2 x 128 tokens)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench-llm.json"))
     args = parser.parse_args()
     llm = load_local_llm(Settings())
     if llm is None:
         raise SystemExit("The local model is missing: run `make model` first.")
-    report: dict[str, Any] = {"baseline_top_k": args.baseline_top_k}
+    baseline: dict[str, Any] = (dict(top_k=3, chunk_size=512, stock_nodes=True) if args.baseline_stock
+                                else dict(top_k=args.baseline_top_k))  # fmt: skip
+    report: dict[str, Any] = {"baseline": baseline}
+    sets = set(args.sets.split(","))
 
     def save() -> None:  # after each set, so a long run keeps what it measured
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2))
 
     with tempfile.TemporaryDirectory() as tmp:
-        report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm, Path(tmp) / "s",
-                                   args.baseline_top_k)  # fmt: skip
-        save()
-        if not args.skip_polnear:
+
+        def data_dir(name: str) -> Path:
+            """A fresh data dir, seeded with a cached index of the same corpus when there is one."""
+            target = Path(tmp) / name
+            cached = args.data_cache / name if args.data_cache else None
+            if cached is not None and (cached / "registry.sqlite3").is_file():
+                shutil.copytree(cached, target / "index")
+            return target
+
+        if "sample" in sets:
+            report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm,
+                                       data_dir("sample1"), baseline)  # fmt: skip
+            save()
+        if "newsqa" in sets:
+            items = load_gold(args.shared / "eval/newsqa-dev.jsonl")[: args.newsqa_limit]
+            report["newsqa_dev"] = run_set(f"news-QA dev (first {len(items)})", items,
+                                           [args.shared / "data/newsqa/articles-dev.jsonl"], llm,
+                                           data_dir("news-qa1"), baseline)  # fmt: skip
+            save()
+        if "polnear" in sets:
             items = [i for i in load_gold(args.shared / "eval/polnear-who-said-dev.jsonl") if "clean" in i.tags]
             random.Random(args.seed).shuffle(items)
             corpus = [args.shared / "data/polnear/articles-dev.jsonl"]
             report["polnear_dev_clean"] = run_set("PolNeAR dev (clean)", items[: args.limit], corpus, llm,
-                                                  Path(tmp) / "p", args.baseline_top_k)  # fmt: skip
+                                                  data_dir("polnear1"), baseline)  # fmt: skip
             save()
     print(f"\nwrote {args.out}")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answerability import AnswerabilityCheck
-from assistant.context_retrieval import ContextRetriever, Evidence, Key, RankingConfig, sentence_keys
+from assistant.context_retrieval import ContextRetriever, Key, RankingConfig, sentence_keys
 from assistant.evaluation.gold import GoldItem, load_gold
 from assistant.evaluation.metrics import span_matches
 from assistant.fusion import Filters
@@ -69,23 +69,19 @@ def gold_rank(keys: Sequence[Key], item: GoldItem, corpus: Corpus) -> int | None
     return None
 
 
-def evidence_texts(ev: Evidence, n: int = 3) -> list[str]:
-    return [f"{h.title}. {h.window or h.sentence.text}" for h in ev.hits[:n]]
-
-
 def measure(item: GoldItem, corpus: Corpus, filters: Filters | None = None) -> dict[str, Any]:
     """Ranks of the gold sentence under each ranking, and both refusal decisions."""
     r = corpus.retriever
-    rankings, cosines, best_passage = r.rankings(item.question, filters)
-    fused = list(r.fuse({k: v for k, v in rankings.items() if k in ("dense", "bm25")}))
-    ev = r.evidence(item.question, DEPTH, filters)
-    ranks = {"dense": rankings.get("dense", []), "bm25": rankings.get("bm25", []), "fused": fused}
+    ranked = r.rankings(item.question, filters)
+    fused = list(r.fuse({k: v for k, v in ranked.lists.items() if k in ("dense", "bm25")}))
+    hits = r.retrieve(item.question, DEPTH, filters)
+    ranks = {"dense": ranked.lists.get("dense", []), "bm25": ranked.lists.get("bm25", []), "fused": fused}
     out: dict[str, Any] = {name: gold_rank(keys, item, corpus) for name, keys in ranks.items()}
-    grouped = [sentence_keys([h]) for h in ev.hits]
+    grouped = [sentence_keys([h]) for h in hits]
     out["in-context"] = next((i for i, group in enumerate(grouped, start=1)
                               if any(gold_rank([k], item, corpus) for k in group)), None)  # fmt: skip
-    verdict = corpus.check.check(item.question, evidence_texts(ev), ev.best_cosine, ev.best_passage)
-    out["old_answers"] = ev.best_cosine >= OLD_CUTOFF
+    verdict = corpus.check.check(item.question, hits)
+    out["old_answers"] = ranked.best_cosine >= OLD_CUTOFF
     out["new_answers"] = verdict.answerable
     out["features"] = verdict.features
     return out

@@ -41,6 +41,8 @@ class StoreView(Protocol):
 
     def sentences(self, article_id: str, first: int = 0, last: int | None = None) -> list[Sentence]: ...
 
+    def vectors(self, article_id: str, indexes: Sequence[int]) -> Any: ...
+
 
 class ContextIndexes:
     """Sentence BM25 plus passages (dense and BM25), updated with the store."""
@@ -52,8 +54,8 @@ class ContextIndexes:
         self.saved_generation: str | None = None
 
     # -- store listener ----------------------------------------------------------------
-    def prepare(self, article: Article, sentences: Sequence[Sentence]) -> Any:
-        return self.passages.prepare(article, sentences)
+    def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: Any) -> Any:
+        return self.passages.prepare(article, sentences, vectors)
 
     def apply_add(self, article: Article, sentences: Sequence[Sentence], prepared: Any) -> None:
         try:
@@ -91,7 +93,8 @@ class ContextIndexes:
         self.passages.clear()
         for aid in ids:
             article, sentences = store.article(aid), store.sentences(aid)
-            self.apply_add(article, sentences, self.prepare(article, sentences))
+            vectors = store.vectors(aid, [s.index for s in sentences])
+            self.apply_add(article, sentences, self.prepare(article, sentences, vectors))
         self.save(generation)
         return True
 

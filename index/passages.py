@@ -31,6 +31,7 @@ from assistant.types import Article, Sentence
 log = logging.getLogger(__name__)
 
 MAX_WORDS = 90
+TITLE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,27 @@ class PassageIndex:
         self._matrix: np.ndarray | None = None
         self._keys: list[Passage] = []
 
-    def prepare(self, article: Article, sentences: Sequence[Sentence]) -> tuple[list[Passage], np.ndarray, list[str]]:
-        """Passages, their vectors and their BM25 texts (the slow part, done before a transaction)."""
+    def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
+                ) -> tuple[list[Passage], np.ndarray, list[str]]:  # fmt: skip
+        """Passages, their vectors and their BM25 texts, before the store's transaction.
+
+        A passage's vector is the normalised mean of its sentences' vectors (already computed by
+        the store) plus ``TITLE_WEIGHT`` times the title's: one extra embedding per article, not
+        one per passage, and close to embedding the passage text (MiniLM pools the same way).
+        """
         passages = make_passages(article, sentences)
         head = heading(article)
         texts = [passage_text(sentences, p) for p in passages]
-        vectors = self.embedder.embed([f"{head}. {t}" for t in texts])
-        return passages, vectors, [f"{head} {t}" for t in texts]
+        position = {s.index: i for i, s in enumerate(sentences)}
+        title = self.embedder.embed([head])[0] if head else np.zeros(self.embedder.dim, np.float32)
+        rows = []
+        for p in passages:
+            mean = np.asarray(vectors[position[p.first] : position[p.last] + 1], dtype=np.float32).mean(axis=0)
+            mean /= max(float(np.linalg.norm(mean)), 1e-9)
+            row = mean + TITLE_WEIGHT * title
+            rows.append(row / max(float(np.linalg.norm(row)), 1e-9))
+        matrix = np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
+        return passages, matrix, [f"{head} {t}" for t in texts]
 
     def add(self, article_id: str, prepared: tuple[list[Passage], np.ndarray, list[str]]) -> None:
         passages, vectors, texts = prepared

@@ -43,7 +43,7 @@ class StoreListener(Protocol):
     """An index kept in step with the store (BM25, passages): ``prepare`` runs before the
     transaction, ``apply_add``/``apply_remove`` inside it, ``save`` after it commits."""
 
-    def prepare(self, article: Article, sentences: Sequence[Sentence]) -> Any: ...
+    def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: Any) -> Any: ...
 
     def apply_add(self, article: Article, sentences: Sequence[Sentence], prepared: Any) -> None: ...
 
@@ -149,8 +149,8 @@ class SentenceStore:
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
         speakers = speakers or {}
-        prepared = [listener.prepare(article, sentences) for listener in self.listeners]
         vectors = self.embedder.embed([s.text for s in sentences])
+        prepared = [listener.prepare(article, sentences, vectors) for listener in self.listeners]
         nodes = [
             TextNode(
                 id_=f"{article.id}:{s.index}",
@@ -367,6 +367,16 @@ class SentenceStore:
             cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
             hits.append((sentence, cosine, dict(meta)))
         return hits
+
+    def vectors(self, article_id: str, indexes: Sequence[int]) -> Any:
+        """The stored vectors of sentences ``indexes`` of one article, in that order."""
+        import numpy as np
+
+        ids = [f"{article_id}:{i}" for i in indexes]
+        with self._lock:
+            got: Any = self._collection.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        return np.array([by_id[i] for i in ids], dtype=np.float32).reshape(len(ids), self.embedder.dim)
 
     def speakers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The attributed speaker of each ``(article_id, index)`` that has one."""

@@ -58,7 +58,8 @@ class LlamaIndexBaseline:
 
     def __init__(self, articles: Sequence[Article], *, embed_model: Any | None = None,
                  llm: Any | None = None, top_k: int = 4, chunk_size: int = 128,
-                 context_window: int = 2048, max_tokens: int = 256) -> None:
+                 stock_nodes: bool = False, context_window: int = 2048,
+                 max_tokens: int = 256) -> None:
         from llama_index.core import Document, VectorStoreIndex
         from llama_index.core.llms import MockLLM
         from llama_index.core.node_parser import SentenceSplitter
@@ -78,15 +79,20 @@ class LlamaIndexBaseline:
         docs = [Document(text=a.text, id_=a.id, metadata={"article_id": a.id, "title": a.title},
                          excluded_embed_metadata_keys=keys, excluded_llm_metadata_keys=keys)
                 for a in articles]
-        splitter = SentenceSplitter(chunk_size=chunk_size, chunk_overlap=min(16, chunk_size // 8))
+        # stock_nodes: llama-index's default node parser (SentenceSplitter, 1024-token nodes) and the
+        # engine cuts retrieved nodes into chunk_size-token citation chunks (its stock is 512);
+        # otherwise nodes are chunk_size tokens already.
+        splitter = (SentenceSplitter() if stock_nodes
+                    else SentenceSplitter(chunk_size=chunk_size, chunk_overlap=min(16, chunk_size // 8)))
         index = VectorStoreIndex.from_documents(docs, embed_model=embed_model,
                                                 transformations=[splitter])
         self.engine = CitationQueryEngine.from_args(
             index, llm=li_llm, similarity_top_k=top_k, citation_chunk_size=chunk_size,
-            citation_chunk_overlap=0)
+            citation_chunk_overlap=20 if stock_nodes else 0)
         mode = "with the same LLM" if self.uses_llm else (
             "retrieval only (MockLLM never called): answer = top chunk text + [1]")
-        self.notes = (f"LlamaIndex CitationQueryEngine, chunk_size={chunk_size} tokens, "
+        self.notes = (f"LlamaIndex CitationQueryEngine, {'stock 1024-token nodes, ' if stock_nodes else ''}"
+                      f"citation chunk_size={chunk_size} tokens, "
                       f"top_k={top_k}, {mode}; follow-up history is not used; citations point to "
                       "the chunk sentence sharing most words with the citing claim (or question); "
                       "its retrieved list is the chunks' sentences in document order, so its "

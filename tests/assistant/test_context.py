@@ -40,6 +40,11 @@ def test_key_terms_are_names_numbers_and_rare_words() -> None:
 def test_missing_key_term_lowers_answerability() -> None:
     check = AnswerabilityCheck(idf=lambda t: 3.0)
     q = "Which country confirmed cases of Marburg virus?"
-    good = check.check(q, ["Ghana confirmed two cases of Marburg virus."], 0.55, 0.55)
-    bad = check.check(q, ["The country confirmed two cases of a virus."], 0.55, 0.55)
+
+    def hits(text: str) -> list[Hit]:
+        return [Hit(Sentence("a", 0, 0, len(text), text), 0.9, title="Health", cosine=0.55, passage=0.55)]
+
+    good = check.check(q, hits("Ghana confirmed two cases of Marburg virus."))
+    bad = check.check(q, hits("The country confirmed two cases of a virus."))
     assert good.probability > bad.probability and bad.features["key_coverage"] == 0.0
+    assert not check.check(q, []).answerable
