@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
 from assistant.citations import parse_answer
 from assistant.condense import PRONOUN, LLMCondenser, RuleCondenser, needs_context
-from assistant.errors import InputError
+from assistant.errors import InputError, LLMFailedError, ModelUnavailableError
 from assistant.generation import LLMGenerator, is_refusal
 from assistant.retrieval import DenseRetriever, Retriever
 from assistant.settings import Settings
@@ -60,8 +60,10 @@ class Assistant:
         settings: Settings | None = None,
         *,
         extractor: Any | None = None,
+        llm_problem: str | None = None,
     ) -> None:
         self.store = store
+        self.llm_problem = llm_problem  # why the configured LLM is not in use, shown in answers' notes
         self.retriever = retriever
         self.llm = llm
         self.settings = settings or Settings()
@@ -96,7 +98,15 @@ class Assistant:
         # attributions stored by an older extractor are re-extracted (from the stored text)
         refresh_attributions(store, extract_for_store, extractor_version())
         retriever = DenseRetriever(store, window=settings.window)
-        return cls(store, retriever, load_llm(settings), settings, extractor=extract_for_store)
+        problem = None
+        try:
+            llm = load_llm(settings)
+        except ModelUnavailableError as exc:
+            if settings.generator != "auto":
+                raise
+            log.error("%s Answering without the local model until it is fixed.", exc)
+            llm, problem = None, str(exc)
+        return cls(store, retriever, llm, settings, extractor=extract_for_store, llm_problem=problem)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None, settings: Settings | None = None) -> Assistant:
@@ -105,6 +115,18 @@ class Assistant:
         if data_dir is not None:
             settings = settings.updated(data_dir=Path(data_dir))
         return cls.from_settings(settings)
+
+    def warm_up(self) -> str | None:
+        """Start the model worker now (the app does at launch) so a broken model is reported at
+        startup, not at the first question. Returns the problem, or ``None`` when all is well."""
+        start = getattr(self.llm, "start", None)
+        if start is not None:
+            try:
+                start()
+            except (ModelUnavailableError, LLMFailedError) as exc:
+                log.error("%s Questions are answered without it (extractive) until it is fixed.", exc)
+                self.llm_problem = str(exc)
+        return self.llm_problem
 
     @property
     def generator_name(self) -> str:
@@ -165,7 +187,11 @@ class Assistant:
         if not history or not needs_context(question):
             return question
         pairs = [(q, a.text) for q, a in history]
-        condensed = str(self.condenser.condense(pairs, question))
+        try:
+            condensed = str(self.condenser.condense(pairs, question))
+        except (LLMFailedError, ModelUnavailableError) as exc:
+            log.warning("condensing with rules: %s", exc)
+            return RuleCondenser().condense(pairs, question)
         if PRONOUN.search(condensed) and not isinstance(self.condenser, RuleCondenser):
             condensed = RuleCondenser().condense(pairs, question)  # the model left the pronoun unresolved
         return condensed
@@ -211,7 +237,8 @@ class Assistant:
             return
         if self.generator is None:
             claims = self.extractive.claims(standalone, hits)
-            answer = self._compose(claims, hits, question, standalone, "extractive", timings, started)
+            notes = [f"{self.llm_problem} Showing the best matching sentence."] if self.llm_problem else []
+            answer = self._compose(claims, hits, question, standalone, "extractive", timings, started, notes)
             yield answer.text
             yield answer
             return
@@ -225,11 +252,15 @@ class Assistant:
         shown = self.generator.select(hits)
         mark = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.generator.stream(standalone, shown):
-            if not pieces:
-                timings["first_token"] = time.perf_counter() - started
-            pieces.append(piece)
-            yield piece
+        try:
+            for piece in self.generator.stream(standalone, shown):
+                if not pieces:
+                    timings["first_token"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+        except (LLMFailedError, ModelUnavailableError) as exc:
+            yield self._without_llm(exc, question, standalone, shown, timings, started)
+            return
         draft = "".join(pieces).strip()
         timings["generate"] = time.perf_counter() - mark
         name = self.generator.name
@@ -244,7 +275,11 @@ class Assistant:
         sentences = parse_answer(draft, len(shown))
         if self.judge is not None:
             mark = time.perf_counter()
-            verified = verify(sentences, shown, self.judge, self.settings.verify_threshold)
+            try:
+                verified = verify(sentences, shown, self.judge, self.settings.verify_threshold)
+            except (LLMFailedError, ModelUnavailableError) as exc:  # unchecked citations are never shown
+                yield self._without_llm(exc, question, standalone, shown, timings, started)
+                return
             timings["verify"] = time.perf_counter() - mark
             claims = [Claim(v.sentence.text, v.sentence.markers, round(v.support, 3)) for v in verified.kept]
             notes += [f"Removed a sentence ({v.reason}, support {v.support:.2f}): {v.sentence.text}" for v in verified.dropped]
@@ -255,6 +290,16 @@ class Assistant:
             notes.append("No generated sentence was supported by its citations; showing the best matching sentence instead.")
             claims, name = self.extractive.claims(standalone, shown), "extractive"
         yield self._compose(claims, shown, question, standalone, name, timings, started, notes)
+
+    def _without_llm(
+        self, error: Exception, question: str, standalone: str, hits: list[Hit],
+        timings: dict[str, float], started: float,
+    ) -> Answer:  # fmt: skip
+        """The extractive answer, with a note saying why the model could not answer."""
+        log.warning("answering without the LLM: %s", error)
+        notes = [f"{error} Showing the best matching sentence instead."]
+        claims = self.extractive.claims(standalone, hits)
+        return self._compose(claims, hits, question, standalone, "extractive", timings, started, notes)
 
     def _compose(
         self, claims: list[Claim], hits: list[Hit], question: str, standalone: str,

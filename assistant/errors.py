@@ -36,3 +36,10 @@ class ModelUnavailableError(SourcedError):
 
 class StoreError(SourcedError):
     """The data directory or vector store is unusable (corrupt, locked, wrong version)."""
+
+
+class LLMFailedError(SourcedError):
+    """The language model failed while answering (its worker crashed, hung or ran out of memory).
+
+    The assistant catches it and answers without the model, saying why in the answer's notes.
+    """
