@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.attribution_qa import EMBED_WEIGHT, ClaimIndex, lexical_overlap, parse_source_question
+from assistant.attribution_qa import EMBED_WEIGHT, ClaimIndex, _words, parse_source_question
 from assistant.types import Sentence
 from index.attribution import Attribution
 from index.embed import Embedder
+from index.speaker_canon import speaker_label
 
 
 def _norm(text: str) -> str:
@@ -96,13 +97,16 @@ def score_questions(
         parsed = parse_source_question(q["question"])
         queries.append(parsed.text if parsed is not None and parsed.kind == "content" else q["question"])
     qmat = embedder.embed(queries)
+    claim_words = [_words(c.content.text) for c in index.claims]  # lexical_overlap, precomputed
     out: dict[float, list[ItemResult]] = {w: [] for w in weights}
     for qi, q in enumerate(questions):
         cos = index.matrix @ qmat[qi]
-        lex = np.array([lexical_overlap(queries[qi], c.content.text) for c in index.claims])
+        q_words = _words(queries[qi])
+        lex = np.array([len(q_words & w) / len(q_words) if q_words else 0.0 for w in claim_words])
         for w in out:
             claim = index.claims[int(np.argmax(w * cos + (1 - w) * lex))]
-            answer = claim.speaker if claim.speaker_kind != "unresolved" else ""
+            answer = speaker_label(claim.speaker, claim.source.text if claim.source else None)
+            answer = answer if claim.speaker_kind != "unresolved" else ""
             n, ok = _citations_ok(claim, q.get("evidence", []), lookup)
             out[w].append(
                 ItemResult(

@@ -138,8 +138,10 @@ def _description(toks: Sequence[Token], head: Token, book: SpeakerBook, start: i
     """``the mayor`` / ``the company``: the person or organisation the article used it for."""
     if toks[0].lower_ not in _DEFINITE or head.tag_ in {"NNS", "NNPS"} or head.pos_ != "NOUN":
         return None
+    if any(t.dep_ in {"cc", "conj"} for t in toks):  # "the nominee and his aides"
+        return None
     lemma = head.lemma_.lower()
-    words = [t.lower_ for t in toks[1:]]
+    words = [t.text for t in toks[1:]]
     if lemma in ORG_NOUNS:
         org = book.org_for(lemma, start)
         return Resolved(org, "named") if org else None

@@ -147,11 +147,13 @@ class Coref:
         """The person a definite description (``the mayor``, head ``mayor``) stands for."""
         head = role_base(head)
         latest = self.last_entity_mention(pos)
-        fitting = [e for e in latest if head in self.roles.get(e, set())]
+        # "the Democratic nominee" is not the one described as "Republican nominee"
+        proper = {role_base(w) for w in words if w[:1].isupper() and role_base(w) != head}
+        fitting = [e for e in latest if head in self.roles.get(e, set()) and proper <= self.roles[e]]
         if fitting:
             mods = {role_base(w) for w in words} - {head}
             return max(fitting, key=lambda e: (len(mods & self.roles[e]), latest[e].pos))
-        if head not in PERSON_NOUNS and "year-old" not in words:
+        if proper or (head not in PERSON_NOUNS and "year-old" not in words):
             return None
         if head in self.indefinite:  # "a spokesperson … the spokesperson": nobody named
             return None

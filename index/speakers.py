@@ -65,6 +65,7 @@ def clean_name(text: str) -> str:
     """
     text = re.sub(r"\s*,\s*", " ", text.strip())
     text = re.sub(r"^(?:even|also|now|then|but|and|however)\s+", "", text, flags=re.I)
+    text = re.sub(r"[’']s$", "", text.strip(" ,.;:\"“”'’"))  # "Donald Trump’s" (a possessive source)
     return text.strip(" ,.;:\"“”'’")
 
 
