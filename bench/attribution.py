@@ -22,7 +22,14 @@ from spacy.tokens import Doc
 from assistant.attribution_qa import EMBED_WEIGHT, NO_MATCH_THRESHOLD
 from assistant.offline import use_offline_env
 from assistant.types import Article, Sentence
-from bench._polnear import load_articles, load_gold, load_ggt_articles, load_ggt_questions, load_questions, shared_dir
+from bench._polnear import (
+    load_articles,
+    load_ggt_articles,
+    load_ggt_questions,
+    load_gold,
+    load_questions,
+    shared_dir,
+)
 from bench.who_said import is_correct, score_questions, summarise
 from index.attribution import Attribution, attributions_from_docs, load_nlp
 from index.embed import MiniLMEmbedder
