@@ -59,6 +59,27 @@ class Settings(BaseSettings):
     window: int = Field(
         default=1, ge=0, le=5, description="Neighbour sentences on each side shown as context."
     )
+    retrieval: Literal["dense", "hybrid"] = Field(
+        default="hybrid",
+        description="dense: sentence cosine only (the old retriever); hybrid: dense + BM25 over sentences "
+        "and passages (title, year), fused by reciprocal rank (bench/retrieval.py).",
+    )
+    bm25: bool = Field(default=True, description="Hybrid: rank sentences by BM25 too.")
+    passages: bool = Field(default=True, description="Hybrid: sentences inherit their passage's rank.")
+    dedupe: bool = Field(default=True, description="Hybrid: collapse syndicated copies into one hit.")
+    answerability: Literal["cutoff", "check"] = Field(
+        default="check",
+        description="cutoff: refuse below refusal_threshold (cosine); check: refuse when the fused evidence "
+        "does not cover the question (assistant/answerability.py, calibrated on dev data).",
+    )
+    answerability_judge: bool = Field(
+        default=False, description="Ask the LLM whether the evidence answers, when the check is unsure."
+    )
+    question_dates: bool = Field(default=True, description='"in 2023" in a question limits articles to 2023.')
+    context_budget: int = Field(
+        default=260, ge=40, le=1500,
+        description="Tokens of numbered passages (best sentences with their neighbours) the LLM reads.",
+    )
     llm_model_path: Path | None = Field(
         default=None,
         description=f"GGUF file for the local generator; default: the per-user {LOCAL_MODEL_FILE} "
