@@ -62,6 +62,7 @@ def compose(
             Citation(
                 n=n, article_id=s.article_id, title=hit.title, sentence=s.text, start=s.start, end=s.end,
                 score=round(hit.score, 4), sentence_index=s.index, support=support.get(marker),
+                also_in=tuple((d.sentence.article_id, d.title, d.sentence.start, d.sentence.end) for d in hit.duplicates),
             )
         )  # fmt: skip
     return Answer(

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from assistant.fusion import Filters
 from assistant.types import Answer
 
 if TYPE_CHECKING:
@@ -28,16 +29,17 @@ class ChatSession:
         self.assistant = assistant
         self.history: list[tuple[str, Answer]] = []
 
-    def ask(self, question: str, *, stream: bool = False) -> Any:
-        """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer."""
+    def ask(self, question: str, *, stream: bool = False, filters: Filters | None = None) -> Any:
+        """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer.
+        ``filters`` limit the articles and speakers (see :class:`~assistant.fusion.Filters`)."""
         from assistant.core import check_question
 
         question = check_question(question)
         standalone = self.assistant.condense(self.history, question)
         exclude = self._already_cited() if _ELSE.search(question) else None
         if stream:
-            return self._stream(question, standalone, exclude)
-        answer = self.assistant.respond(question, standalone, exclude)
+            return self._stream(question, standalone, exclude, filters)
+        answer = self.assistant.respond(question, standalone, exclude, filters)
         self.history.append((question, answer))
         return answer
 
@@ -46,9 +48,9 @@ class ChatSession:
         return {(c.article_id, c.sentence_index) for _, a in self.history for c in a.citations}
 
     def _stream(
-        self, question: str, standalone: str, exclude: set[tuple[str, int]] | None
+        self, question: str, standalone: str, exclude: set[tuple[str, int]] | None, filters: Filters | None
     ) -> Iterator[str | Answer]:
-        for piece in self.assistant.respond_stream(question, standalone, exclude):
+        for piece in self.assistant.respond_stream(question, standalone, exclude, filters):
             if isinstance(piece, Answer):
                 self.history.append((question, piece))
             yield piece

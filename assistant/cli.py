@@ -16,6 +16,7 @@ from assistant.offline import use_offline_env
 use_offline_env()
 
 from assistant.errors import SourcedError  # noqa: E402
+from assistant.fusion import Filters  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.types import Answer  # noqa: E402
 
@@ -29,7 +30,7 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
         "standalone_question": answer.standalone_question,
         "generator": answer.generator,
         "citations": [
-            {k: v for k, v in asdict(c).items() if k in {"n", "article_id", "title", "sentence", "start", "end", "score", "support"}}
+            {k: v for k, v in asdict(c).items() if k in {"n", "article_id", "title", "sentence", "start", "end", "score", "support", "also_in"}}
             for c in answer.citations
         ],
         "notes": list(answer.notes),
@@ -42,6 +43,7 @@ def format_answer(answer: Answer) -> str:
         lines.append(f"  (understood as: {answer.standalone_question})")
     for c in answer.citations:
         lines.append(f"  [{c.n}] {c.title[:60]} ({c.article_id}, chars {c.start}-{c.end}): “{c.sentence}”")
+        lines.extend(f"      also in: {title[:60]} ({aid}, chars {a}-{b})" for aid, title, a, b in c.also_in)
     lines.extend(f"  note: {note}" for note in answer.notes)
     return "\n".join(lines)
 
@@ -59,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="ask one question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
-    sub.add_parser("chat", help="an interactive conversation (keeps history)")
+    _add_filter_arguments(p)
+    _add_filter_arguments(sub.add_parser("chat", help="an interactive conversation (keeps history)"))
     p = sub.add_parser("articles", help="list indexed articles")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("remove", help="remove an article by id")
@@ -72,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860)
     _add_optional_commands(sub)
     return parser
+
+
+def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--source", action="append", default=[], help="only articles from this source (repeatable)")
+    p.add_argument("--since", default="", help="only articles dated on/after YYYY[-MM[-DD]]")
+    p.add_argument("--until", default="", help="only articles dated on/before YYYY[-MM[-DD]]")
+    p.add_argument("--article", action="append", default=[], help="only this article id (repeatable)")
+    p.add_argument("--speaker", default="", help="only sentences attributed to this speaker")
+
+
+def _filters(args: argparse.Namespace) -> Filters | None:
+    filters = Filters(articles=tuple(args.article), sources=tuple(args.source), since=args.since,
+                      until=args.until, speaker=args.speaker)  # fmt: skip
+    return None if filters == Filters() else filters
 
 
 def _add_optional_commands(sub: Any) -> None:
@@ -112,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
         return 1 if report.failed and not (report.added or report.unchanged or report.replaced) else 0
     if args.command == "ask":
-        answer = assistant.ask(args.question)
+        answer = assistant.ask(args.question, filters=_filters(args))
         print(json.dumps(answer_to_dict(answer), indent=2, ensure_ascii=False) if args.json else format_answer(answer))
         return 0
     if args.command == "articles":
@@ -132,7 +149,7 @@ def _run(args: argparse.Namespace) -> int:
         problem = assistant.warm_up()
         if problem:
             print(f"note: {problem} Answers quote the best matching sentences until it is fixed.")
-        return _chat(assistant)
+        return _chat(assistant, _filters(args))
     if args.command == "claims":
         return _claims(assistant, args.speaker, args.json)
     raise AssertionError(args.command)
@@ -153,7 +170,7 @@ def _claims(assistant: Any, speaker: str | None, as_json: bool) -> int:
     return 0
 
 
-def _chat(assistant: Any) -> int:
+def _chat(assistant: Any, filters: Filters | None = None) -> int:
     session = assistant.chat()
     print("Ask about the indexed articles. Empty line or Ctrl-D to quit; /reset forgets the conversation.")
     while True:
@@ -168,7 +185,7 @@ def _chat(assistant: Any) -> int:
             session.reset()
             continue
         try:
-            print(format_answer(session.ask(question)))
+            print(format_answer(session.ask(question, filters=filters)))
         except SourcedError as exc:
             print(f"error: {exc}", file=sys.stderr)
 

@@ -12,8 +12,10 @@ from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
 from assistant.citations import parse_answer
 from assistant.condense import PRONOUN, LLMCondenser, RuleCondenser, needs_context
 from assistant.errors import InputError, LLMFailedError, ModelUnavailableError
-from assistant.generation import LLMGenerator, is_refusal
-from assistant.retrieval import DenseRetriever, Retriever
+from assistant.generation import is_refusal
+from assistant.fusion import Filters
+from assistant.hybrid import RefusalPolicy, build_generator, build_retriever, retrieve
+from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Hit
 from assistant.verify import LLMJudge, verify
@@ -69,11 +71,12 @@ class Assistant:
         self.settings = settings or Settings()
         self.extractor = extractor
         self.extractive = ExtractiveGenerator()
-        self.generator: LLMGenerator | None = None
+        self.generator: Any | None = None
         self.judge: LLMJudge | None = None
         self.condenser: Any = RuleCondenser()
+        self.refusals = RefusalPolicy.from_settings(retriever, self.settings, store.count, llm)
         if llm is not None:
-            self.generator = LLMGenerator(llm, max_tokens=self.settings.llm_max_tokens)
+            self.generator = build_generator(llm, retriever, store, self.settings)
             self.judge = LLMJudge(llm) if self.settings.verify else None
             self.condenser = LLMCondenser(llm)
         self.sources: SourceAnswerer | None = None
@@ -97,7 +100,7 @@ class Assistant:
         store = SentenceStore(settings.index_dir, embedder)
         # attributions stored by an older extractor are re-extracted (from the stored text)
         refresh_attributions(store, extract_for_store, extractor_version())
-        retriever = DenseRetriever(store, window=settings.window)
+        retriever = build_retriever(store, settings)
         problem = None
         try:
             llm = load_llm(settings)
@@ -142,6 +145,7 @@ class Assistant:
         try:
             return ingest(self.store, list(paths), extractor=self.extractor, progress=progress)
         finally:
+            self.store.flush()  # the BM25/passage snapshots, at the store's new generation
             if self.sources is not None:
                 self.sources.invalidate()
 
@@ -150,6 +154,7 @@ class Assistant:
 
     def remove(self, article_id: str) -> None:
         self.store.remove(article_id)
+        self.store.flush()
         if self.sources is not None:
             self.sources.invalidate()
 
@@ -169,12 +174,13 @@ class Assistant:
         return table
 
     # -- questions ------------------------------------------------------------------
-    def ask(self, question: str, *, stream: bool = False) -> Any:
-        """Answer one question. With ``stream=True``, an iterator of text pieces ending with the Answer."""
+    def ask(self, question: str, *, stream: bool = False, filters: Filters | None = None) -> Any:
+        """Answer one question. With ``stream=True``, an iterator of text pieces ending with the Answer.
+        ``filters`` limit the articles (id, source, dates) and speakers answers may come from."""
         question = check_question(question)
         if stream:
-            return self.respond_stream(question, question)
-        return self.respond(question, question)
+            return self.respond_stream(question, question, None, filters)
+        return self.respond(question, question, None, filters)
 
     def chat(self) -> ChatSession:
         """A conversation that keeps its history and condenses follow-up questions."""
@@ -196,40 +202,41 @@ class Assistant:
             condensed = RuleCondenser().condense(pairs, question)  # the model left the pronoun unresolved
         return condensed
 
-    def respond(self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None) -> Answer:
+    def respond(self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None,
+                filters: Filters | None = None) -> Answer:  # fmt: skip
         """Retrieve, generate and cite for an already condensed question."""
         answer: Answer | None = None
-        for piece in self.respond_stream(question, standalone, exclude):
+        for piece in self.respond_stream(question, standalone, exclude, filters):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
         return answer
 
     def respond_stream(
-        self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None
-    ) -> Iterator[str | Answer]:
+        self, question: str, standalone: str, exclude: set[tuple[str, int]] | None = None,
+        filters: Filters | None = None,
+    ) -> Iterator[str | Answer]:  # fmt: skip
         """Like :meth:`respond`, yielding text pieces first and the final Answer last."""
         timings: dict[str, float] = {}
         started = time.perf_counter()
         if self.sources is not None:
             source = self.sources.answer(standalone, exclude)
             timings["attribution"] = time.perf_counter() - started
+            if source is not None and filters is not None:  # the attribution route ignores filters
+                allowed = filters.allowed(self.store.articles())
+                if not all((allowed is None or h.sentence.article_id in allowed) and filters.speaker_ok(h.speaker)
+                           for h in source.hits):  # fmt: skip
+                    source = None
             if source is not None:
                 answer = self._compose(source.claims, source.hits, question, standalone, "attribution",
                                        timings, started, source.notes)  # fmt: skip
                 yield answer.text
                 yield answer
                 return
-        hits = self.retriever.retrieve(standalone, self.settings.top_k)
+        hits = retrieve(self.retriever, standalone, self.settings.top_k, filters, self.settings)
         timings["retrieve"] = time.perf_counter() - started
-        best = hits[0].score if hits else None
-        if best is None or best < self.settings.refusal_threshold:
-            note = (
-                "No articles are indexed yet." if best is None and not self.store.count()
-                else f"The closest sentence scored {best:.2f}, below the refusal threshold "
-                f"{self.settings.refusal_threshold:.2f}." if best is not None
-                else "Nothing relevant was found."
-            )  # fmt: skip
+        note = self.refusals.refusal_note(standalone, hits)
+        if note is not None:
             answer = refusal(question=question, standalone=standalone, generator=self.generator_name,
                              hits=hits, timings=self._total(timings, started), notes=[note])  # fmt: skip
             yield answer.text

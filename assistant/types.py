@@ -76,7 +76,8 @@ class Citation:
 
     ``n`` is the marker number used in the answer text (``[n]``).
     ``support`` is the verifier's probability that the cited sentence supports
-    the answer sentence (``None`` when no verifier ran).
+    the answer sentence (``None`` when no verifier ran). ``also_in`` lists near-identical copies
+    of the sentence in other articles (syndicated stories) as ``(article_id, title, start, end)``.
 
     Example:
         >>> Citation(n=1, article_id="a1", title="T", sentence="Hello.", start=0, end=6, score=0.9).n
