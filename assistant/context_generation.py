@@ -43,7 +43,7 @@ class ContextGenerator:
         return build_context(hits, self.sentences_of, self.budget, self.around).shown
 
     def build_prompt(self, question: str, shown: Sequence[Hit]) -> str:
-        context = build_context(shown, lambda a, f, l: [], 1 << 30, around=0)
+        context = build_context(shown, lambda article, first, last: [], 1 << 30, around=0)
         return self.template.format(evidence=context.text, question=question.strip())
 
     def draft(self, question: str, shown: Sequence[Hit]) -> str:

@@ -12,8 +12,8 @@ from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
 from assistant.citations import parse_answer
 from assistant.condense import PRONOUN, LLMCondenser, RuleCondenser, needs_context
 from assistant.errors import InputError, LLMFailedError, ModelUnavailableError
-from assistant.generation import is_refusal
 from assistant.fusion import Filters
+from assistant.generation import is_refusal
 from assistant.hybrid import RefusalPolicy, build_generator, build_retriever, retrieve
 from assistant.retrieval import Retriever
 from assistant.settings import Settings

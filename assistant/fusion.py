@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Protocol, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -46,7 +47,7 @@ def shingles(text: str) -> frozenset[str]:
     words = _WORD.findall(text.lower())
     if len(words) < 2:
         return frozenset(words)
-    return frozenset(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
+    return frozenset(f"{a} {b}" for a, b in pairwise(words))
 
 
 def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
@@ -86,9 +87,16 @@ def collapse_duplicates(items: Sequence[T], text: Callable[[T], str], threshold:
 
 
 class ArticleMeta(Protocol):
-    id: str
-    date: str
-    source: str
+    """What a filter reads of an article (``ArticleInfo`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def date(self) -> str: ...
+
+    @property
+    def source(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -125,15 +125,15 @@ def main() -> None:
                 shutil.copytree(cached, target / "index")
             return target
 
-        if "sample" in sets:
-            report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm,
-                                       data_dir("sample1"), baseline)  # fmt: skip
-            save()
         if "newsqa" in sets:
             items = load_gold(args.shared / "eval/newsqa-dev.jsonl")[: args.newsqa_limit]
             report["newsqa_dev"] = run_set(f"news-QA dev (first {len(items)})", items,
                                            [args.shared / "data/newsqa/articles-dev.jsonl"], llm,
                                            data_dir("news-qa1"), baseline)  # fmt: skip
+            save()
+        if "sample" in sets:
+            report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm,
+                                       data_dir("sample1"), baseline)  # fmt: skip
             save()
         if "polnear" in sets:
             items = [i for i in load_gold(args.shared / "eval/polnear-who-said-dev.jsonl") if "clean" in i.tags]

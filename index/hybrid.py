@@ -82,10 +82,10 @@ class ContextIndexes:
         """Load the snapshots if they match the store, else rebuild them from its text.
         Returns True when a rebuild was needed."""
         generation = store.generation()
-        if self.sentences.load(generation) and self.passages.load(generation):
-            if self.sentences.articles() == self.passages.articles():
-                self.saved_generation = generation
-                return False
+        loaded = self.sentences.load(generation) and self.passages.load(generation)
+        if loaded and self.sentences.articles() == self.passages.articles():
+            self.saved_generation = generation
+            return False
         ids = store.article_ids()
         if ids:
             log.warning("Rebuilding the BM25 and passage indexes of %d articles.", len(ids))

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.types import Article, Sentence
 from index.bm25 import BM25Index
 from index.embed import Embedder
-from assistant.types import Article, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ class PassageIndex:
         meta = {"generation": generation, "dim": self.embedder.dim,
                 "passages": {aid: [[p.first, p.last] for p in ps] for aid, ps in self._passages.items()}}  # fmt: skip
         tmp = self.directory / "passages.tmp.npz"
-        np.savez(tmp, **{f"v{i}": self._vectors[aid] for i, aid in enumerate(self._passages)})
+        np.savez(tmp, *[self._vectors[aid] for aid in self._passages])  # arr_0, arr_1, ... in order
         os.replace(tmp, self.directory / "passages.npz")
         tmp_json = self.directory / "passages.tmp.json"
         tmp_json.write_text(json.dumps(meta), encoding="utf-8")
@@ -194,8 +194,10 @@ class PassageIndex:
             return False
         if not self.lexical.load(generation):
             return False
+        if sorted(arrays.files) != sorted(f"arr_{i}" for i in range(len(meta["passages"]))):
+            return False
         self._passages, self._vectors, self._matrix = {}, {}, None
         for i, (aid, spans) in enumerate(meta["passages"].items()):
             self._passages[aid] = [Passage(aid, j, a, b) for j, (a, b) in enumerate(spans)]
-            self._vectors[aid] = arrays[f"v{i}"]
+            self._vectors[aid] = arrays[f"arr_{i}"]
         return True
