@@ -63,7 +63,7 @@ bench: bench-attribution bench-llm
 bench-attribution: install
 	$(PY) -m bench.attribution --split dev --shared "$(SHARED)" --out reports/bench-attribution.json
 
-# Relearn index/cue_model.json on PolNeAR train (parses cached under $(DATA_DIR)/cache).
+# Relearn index/attribution/cue_model.json on PolNeAR train (parses cached under $(DATA_DIR)/cache).
 train-cues: install
 	$(PY) -m bench.train_cues --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/polnear-parses"
 

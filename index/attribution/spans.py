@@ -1,6 +1,6 @@
 """Shared pieces of the attribution parser: the ``Candidate`` record and span helpers.
 
-Offsets are relative to the sentence text (see :mod:`index.attribution_parse`).
+Offsets are relative to the sentence text (see :mod:`index.attribution.parse`).
 """
 
 from __future__ import annotations

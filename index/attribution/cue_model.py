@@ -1,6 +1,6 @@
 """A learned cue decision: is this verb, with this subject, reporting what someone said?
 
-The rules in :mod:`index.attribution_parse` propose cues from a lexicon; verbs of the long
+The rules in :mod:`index.attribution.parse` propose cues from a lexicon; verbs of the long
 tail ("lashed out", "took aim", "pointed out") and lexicon verbs used in a non-reporting
 sense ("saw a rise", "called the meeting") are decided here by a logistic model over sparse
 parse features (lemma, dependents, subject type, whether the rules fired).  Its weights are
@@ -26,7 +26,7 @@ from pathlib import Path
 from spacy.tokens import Token
 
 from assistant.errors import ModelUnavailableError
-from index.cues import ANON_HEADS, EXTRA_CUES, STANCE_CUES, STRONG_CUES, WEAK_CUES
+from index.attribution.cues import ANON_HEADS, EXTRA_CUES, STANCE_CUES, STRONG_CUES, WEAK_CUES
 
 WEIGHTS_PATH = Path(__file__).with_name("cue_model.json")
 _CLOSE_QUOTES = frozenset({"”", '"', "''"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from index.cues import ANON_HEADS, GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS, ROLE_NOUNS
+from index.attribution.cues import ANON_HEADS, GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS, ROLE_NOUNS
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,7})\)")
 _SMALL = {"of", "and", "the", "for", "in", "on", "de", "e", "&"}

@@ -22,15 +22,15 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
-from index.attribution_nominal import (
+from index.attribution.nominal import (
     according_candidates,
     colon_candidate,
     in_report_candidates,
     noun_candidates,
 )
-from index.attribution_spans import Candidate, char_range, follows_marker, source_tokens
-from index.cue_model import CueModel, verb_features
-from index.cues import (
+from index.attribution.spans import Candidate, char_range, follows_marker, source_tokens
+from index.attribution.cue_model import CueModel, verb_features
+from index.attribution.cues import (
     CUE_LEMMAS,
     EXTRA_CUES,
     OBJECT_CONTENT,

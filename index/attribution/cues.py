@@ -3,7 +3,7 @@
 A *cue* is the word (or phrase) that introduces reported content: ``said``,
 ``according to``, a colon after a speaker's name.  This module knows which
 lemmas are cues and where the quotations of an article are; the parse-driven
-logic that uses them lives in :mod:`index.attribution_parse`.
+logic that uses them lives in :mod:`index.attribution.parse`.
 """
 
 from __future__ import annotations

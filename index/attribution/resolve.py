@@ -1,7 +1,7 @@
 """Turn the source tokens of a candidate into a resolved speaker and its kind.
 
 Example:
-    >>> from index.speakers import SpeakerBook
+    >>> from index.attribution.speakers import SpeakerBook
     >>> resolve_source((), SpeakerBook(), 0)
     ('', 'unresolved', False)
 """
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from index.cues import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS
-from index.speakers import SpeakerBook, clean_name, is_anonymous_head
+from index.attribution.cues import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS
+from index.attribution.speakers import SpeakerBook, clean_name, is_anonymous_head
 
 _MAX_DESCRIPTOR_WORDS = 10
 _ORG_LABELS = {"ORG", "NORP", "GPE", "FAC"}

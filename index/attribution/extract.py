@@ -1,9 +1,9 @@
 """The attribution index: who said what, with exact character offsets.
 
 ``extract_attributions`` parses an article's sentences with spaCy, finds cue /
-source / content triples (:mod:`index.attribution_parse`), widens contents to
+source / content triples (:mod:`index.attribution.parse`), widens contents to
 whole quotations that run over several sentences, and resolves each source to
-a speaker (:mod:`index.attribution_resolve`).
+a speaker (:mod:`index.attribution.resolve`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from spacy.tokens import Doc
 
 from assistant.errors import ModelUnavailableError
 from assistant.types import Article, Sentence
-from index.attribution_parse import Candidate, find_candidates
-from index.attribution_resolve import mention_descriptor, person_mentions, resolve_source
-from index.cue_model import CueModel, default_model
-from index.cues import quote_spans
-from index.speakers import SpeakerBook, find_acronyms
+from index.attribution.parse import Candidate, find_candidates
+from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
+from index.attribution.cue_model import CueModel, default_model
+from index.attribution.cues import quote_spans
+from index.attribution.speakers import SpeakerBook, find_acronyms
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +93,11 @@ def load_nlp(model: str = SPACY_MODEL) -> Language:
 
 
 _EXTRACTOR_FILES = (
-    "attribution.py",
-    "attribution_nominal.py",
-    "attribution_parse.py",
-    "attribution_resolve.py",
-    "attribution_spans.py",
+    "extract.py",
+    "nominal.py",
+    "parse.py",
+    "resolve.py",
+    "spans.py",
     "cues.py",
     "speakers.py",
     "cue_model.py",
