@@ -9,7 +9,8 @@ Example:
 from assistant.core import Assistant
 from assistant.errors import InputError, ModelUnavailableError, NotFoundError, SourcedError
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Sentence
+from assistant.types import Answer, Citation
+from index.types import Sentence
 
 __all__ = [
     "Answer",

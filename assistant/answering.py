@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from assistant.citations import AnswerSentence, first_use_numbering, render
 from assistant.types import Answer, Citation, Hit
-from prompts import CANNOT_ANSWER
+from assistant.prompts import CANNOT_ANSWER
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def compose(
     """Renumber markers 1..K in order of first use and build the cited answer.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hits = [Hit(Sentence("a", i, 0, 2, f"S{i}"), 0.9) for i in range(3)]
         >>> ans = compose([Claim("X.", (3,)), Claim("Y.", (1, 3))], hits, question="q", standalone="q", generator="t")
         >>> ans.text, [c.sentence for c in ans.citations]
@@ -98,7 +98,7 @@ class ExtractiveGenerator:
     (within ``margin``) so that answers spread over two sentences are not cut.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hits = [Hit(Sentence("a", 0, 0, 9, "BLA said."), 0.8), Hit(Sentence("a", 1, 10, 14, "Other."), 0.3)]
         >>> [c.text for c in ExtractiveGenerator().claims("Who?", hits)]
         ['BLA said.']

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.types import Sentence
+from index.types import Sentence
 from index.attribution import Attribution, Span
 from index.embed import Embedder
 

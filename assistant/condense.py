@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from assistant.citations import MARKER
 from assistant.llm import LLM
-from prompts import load_prompt
+from assistant.prompts import load_prompt
 
 log = logging.getLogger(__name__)
 

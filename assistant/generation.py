@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.llm import LLM
 from assistant.types import Hit
-from prompts import CANNOT_ANSWER, load_prompt
+from assistant.prompts import CANNOT_ANSWER, load_prompt
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def evidence_line(n: int, hit: Hit) -> str:
     """``[n] (title, date; speaker: X) sentence`` – the parenthesis only holds what is known.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> h = Hit(Sentence("a", 0, 0, 9, "It is so."), 1.0, title="T", date="2026-02-04", speaker="Asif")
         >>> evidence_line(2, h)
         '[2] (T, 2026-02-04; speaker: Asif) It is so.'
@@ -78,7 +78,7 @@ class LLMGenerator:
 
     Example:
         >>> from assistant.llm import ScriptedLLM
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hits = [Hit(Sentence("a", 0, 0, 20, "The BLA claimed 280."), 0.9, title="T")]
         >>> LLMGenerator(ScriptedLLM(default="The BLA claimed it [1].")).draft("Who claimed 280?", hits)
         'The BLA claimed it [1].'

@@ -20,7 +20,8 @@ from assistant.answering import Claim
 from assistant.attribution_qa import ClaimIndex, claims_by_speaker, decide, parse_source_question
 from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
-from assistant.types import Article, Hit, Sentence
+from assistant.types import Hit
+from index.types import Article, Sentence
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
 from index.store import SentenceStore
 

@@ -15,7 +15,7 @@ from typing import Protocol
 from assistant.citations import AnswerSentence, first_use_numbering, render
 from assistant.llm import LLM
 from assistant.types import Hit
-from prompts import load_prompt
+from assistant.prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def evidence_text(hit: Hit) -> str:
     """The cited sentence as the judge sees it, with its speaker when known.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> evidence_text(Hit(Sentence("a", 0, 0, 8, "It is so."), 1.0, speaker="Asif"))
         '(speaker: Asif) It is so.'
     """

@@ -23,7 +23,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from assistant.offline import use_offline_env
-from assistant.types import Article, Sentence
+from index.types import Article, Sentence
 from bench._polnear import GoldAttribution, load_articles, load_gold, shared_dir
 from bench.attribution import Parsed, parse_articles, span_scores
 from index.attribution import attributions_from_docs

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.types import Article, Sentence
+from index.types import Article, Sentence
 from index.readers import ReadFailure, iter_articles
 from index.segment import segment
 from index.store import SentenceStore

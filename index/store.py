@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import NotFoundError, StoreError
-from assistant.types import Article, Sentence
+from index.errors import NotFoundError, StoreError
+from index.types import Article, Sentence
 from index.embed import Embedder
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.metrics import STOPWORDS, normalise, split_claims
-from assistant.types import Answer, Article, Citation, Hit, Sentence
+from assistant.types import Answer, Citation, Hit
+from index.types import Article, Sentence
 from index.segment import segment
 
 log = logging.getLogger(__name__)

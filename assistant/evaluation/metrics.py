@@ -203,7 +203,7 @@ def retrieval_recall(
     """Share of gold evidence spans overlapped by one of the top-k hits (None without evidence).
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hit = Hit(Sentence("a", 0, 0, 6, "Hello."), 0.9)
         >>> retrieval_recall([hit], [Evidence(text="Hello.", article_id="a", start=0, end=6)], 1)
         1.0

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from spacy.tokens import Token
 
-from assistant.errors import ModelUnavailableError
+from index.errors import ModelUnavailableError
 from index.attribution.cues import ANON_HEADS, EXTRA_CUES, STANCE_CUES, STRONG_CUES, WEAK_CUES
 
 WEIGHTS_PATH = Path(__file__).with_name("cue_model.json")

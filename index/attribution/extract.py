@@ -19,8 +19,8 @@ from typing import Literal
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
+from index.errors import ModelUnavailableError
+from index.types import Article, Sentence
 from index.attribution.parse import Candidate, find_candidates
 from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
 from index.attribution.cue_model import CueModel, default_model

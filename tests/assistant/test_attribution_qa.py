@@ -17,7 +17,7 @@ from assistant.attribution_qa import (
     speaker_matches,
 )
 from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
+from index.types import Article, Sentence
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
 from index.embed import HashEmbedder
 

@@ -4,7 +4,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.errors import InputError
-from prompts import CANNOT_ANSWER
+from assistant.prompts import CANNOT_ANSWER
 
 
 def test_answer_cites_the_exact_sentence(fake_assistant: Assistant, sample_path: Path, sample_text: str) -> None:

@@ -12,7 +12,7 @@ from llama_index.core.embeddings import MockEmbedding
 from assistant.evaluation.baseline import LlamaIndexBaseline, read_corpus, wrap_llm
 from assistant.evaluation.gold import load_gold
 from assistant.evaluation.runner import run_eval
-from assistant.types import Article
+from index.types import Article
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = ("Khawaja Asif admitted that the forces were handicapped. The BLA said it lost 35 fighters."

@@ -21,7 +21,8 @@ from assistant.evaluation.metrics import (
     text_overlaps,
 )
 from assistant.evaluation.scoring import score_item, summarise, summarise_by_tag
-from assistant.types import Answer, Citation, Hit, Sentence
+from assistant.types import Answer, Citation, Hit
+from index.types import Sentence
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"
 ASIF = "Khawaja Asif admitted the forces were handicapped."

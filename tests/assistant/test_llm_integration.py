@@ -12,7 +12,8 @@ import pytest
 
 from assistant.citations import parse_answer
 from assistant.settings import Settings
-from assistant.types import Hit, Sentence
+from assistant.types import Hit
+from index.types import Sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from assistant.citations import AnswerSentence, parse_answer
 from assistant.llm import ScriptedLLM
-from assistant.types import Hit, Sentence
+from assistant.types import Hit
+from index.types import Sentence
 from assistant.verify import LLMJudge, VerifiedDraft, evidence_text, verify
 
 HITS = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.types import Article, Sentence
+from index.types import Article, Sentence
 from bench._polnear import GoldAttribution
 from bench.train_cues import examples, fit
 

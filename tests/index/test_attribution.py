@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
+from index.types import Article, Sentence
 from index.attribution import Attribution, extract_attributions, extract_many, load_nlp
 from index.attribution.cues import colon_source, quote_spans
 from index.attribution.speakers import SpeakerBook, clean_name, find_acronyms

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
+from index.types import Article, Sentence
 from index.attribution import extract_attributions
 from index.attribution.parse import find_candidates
 from index.attribution.cue_model import WEIGHTS_PATH, CueModel, default_model

@@ -1,4 +1,4 @@
-from assistant.types import Article
+from index.types import Article
 from index.segment import body_start, segment, split_sentences
 
 

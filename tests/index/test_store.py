@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import NotFoundError, StoreError
-from assistant.types import Article
+from index.types import Article
 from index.embed import HashEmbedder
 from index.ingest import ingest, refresh_attributions
 from index.store import SentenceStore

@@ -26,7 +26,7 @@ class PromptError(SourcedError):
 
 @cache
 def load_prompt(name: str, placeholders: frozenset[str]) -> str:
-    """Read ``prompts/<name>.txt`` and check it has exactly ``placeholders``."""
+    """Read ``assistant/prompts/<name>.txt`` and check it has exactly ``placeholders``."""
     path = PROMPT_DIR / f"{name}.txt"
     try:
         text = path.read_text(encoding="utf-8")
