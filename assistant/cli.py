@@ -76,7 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_optional_commands(sub: Any) -> None:
     try:
-        from assistant.evaluation.cli import add_eval_parser
+        from evaluation.cli import add_eval_parser
     except ImportError:  # pragma: no cover - evaluation package missing
         return
     add_eval_parser(sub)
@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> int:
         launch(settings, host=args.host, port=args.port)
         return 0
     if args.command == "eval":
-        from assistant.evaluation.cli import run_eval_command
+        from evaluation.cli import run_eval_command
 
         return run_eval_command(args)
     assistant = Assistant.from_settings(settings)

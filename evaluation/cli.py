@@ -1,6 +1,6 @@
 """``sourced eval``: run a gold file against the assistant (and optionally a baseline).
 
-The lead wires :func:`add_eval_parser` into the main CLI; ``python -m assistant.evaluation``
+The lead wires :func:`add_eval_parser` into the main CLI; ``python -m evaluation``
 runs it on its own.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError, SourcedError
-from assistant.evaluation.gold import check_offsets, load_gold
-from assistant.evaluation.report import markdown_table, summary_rows, write_report
-from assistant.evaluation.runner import EvalResult, prepare_corpus, run_eval
+from evaluation.gold import check_offsets, load_gold
+from evaluation.report import markdown_table, summary_rows, write_report
+from evaluation.runner import EvalResult, prepare_corpus, run_eval
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
                       notes=[f"generator={settings.generator}", *notes])
     baseline: EvalResult | None = None
     if args.baseline == "llamaindex":
-        from assistant.evaluation.baseline import LlamaIndexBaseline, read_corpus
+        from evaluation.baseline import LlamaIndexBaseline, read_corpus
 
         engine = LlamaIndexBaseline(read_corpus(args.corpus), llm=llm if want_llm else None,
                                     top_k=min(settings.top_k, 10),
@@ -134,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry point: ``python -m assistant.evaluation GOLD.jsonl --corpus PATH``."""
+    """Stand-alone entry point: ``python -m evaluation GOLD.jsonl --corpus PATH``."""
     parser = argparse.ArgumentParser(prog="sourced")
     sub = parser.add_subparsers(dest="command", required=True)
     add_eval_parser(sub)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.evaluation import cli
+from evaluation import cli
 from assistant.types import Answer, Citation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"

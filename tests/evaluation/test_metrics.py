@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.gold import Evidence, GoldItem, load_gold
-from assistant.evaluation.metrics import (
+from evaluation.gold import Evidence, GoldItem, load_gold
+from evaluation.metrics import (
     answer_correct,
     citation_correct,
     normalise,
@@ -20,7 +20,7 @@ from assistant.evaluation.metrics import (
     surname,
     text_overlaps,
 )
-from assistant.evaluation.scoring import score_item, summarise, summarise_by_tag
+from evaluation.scoring import score_item, summarise, summarise_by_tag
 from assistant.types import Answer, Citation, Hit
 from index.types import Sentence
 

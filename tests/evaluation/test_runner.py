@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from assistant.errors import InputError, SourcedError
-from assistant.evaluation.gold import load_gold
-from assistant.evaluation.runner import corpus_key, prepare_corpus, run_eval
+from evaluation.gold import load_gold
+from evaluation.runner import corpus_key, prepare_corpus, run_eval
 from assistant.types import Answer, Citation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"

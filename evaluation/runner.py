@@ -19,9 +19,9 @@ from typing import Any, Protocol
 from tqdm import tqdm
 
 from assistant.errors import InputError, SourcedError
-from assistant.evaluation.gold import GoldItem
-from assistant.evaluation.metrics import Judge
-from assistant.evaluation.scoring import ItemScore, Summary, score_item, summarise, summarise_by_tag
+from evaluation.gold import GoldItem
+from evaluation.metrics import Judge
+from evaluation.scoring import ItemScore, Summary, score_item, summarise, summarise_by_tag
 from assistant.settings import Settings
 from assistant.types import Answer
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.metrics import STOPWORDS, normalise, split_claims
+from evaluation.metrics import STOPWORDS, normalise, split_claims
 from assistant.types import Answer, Citation, Hit
 from index.types import Article, Sentence
 from index.segment import segment

@@ -1,6 +1,6 @@
 """Per-item scores, failure kinds, and their aggregation overall and per tag.
 
-Built on the pure rules in :mod:`assistant.evaluation.metrics`.
+Built on the pure rules in :mod:`evaluation.metrics`.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.evaluation.gold import GoldItem
-from assistant.evaluation.metrics import (
+from evaluation.gold import GoldItem
+from evaluation.metrics import (
     Judge,
     answer_correct,
     citation_correct,

@@ -9,9 +9,9 @@ import pytest
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core.embeddings import MockEmbedding
 
-from assistant.evaluation.baseline import LlamaIndexBaseline, read_corpus, wrap_llm
-from assistant.evaluation.gold import load_gold
-from assistant.evaluation.runner import run_eval
+from evaluation.baseline import LlamaIndexBaseline, read_corpus, wrap_llm
+from evaluation.gold import load_gold
+from evaluation.runner import run_eval
 from index.types import Article
 
 ROOT = Path(__file__).resolve().parents[2]

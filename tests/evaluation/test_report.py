@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.evaluation.gold import load_gold
-from assistant.evaluation.report import fmt, markdown_table, summary_rows, write_report
-from assistant.evaluation.runner import EvalResult, ItemResult
-from assistant.evaluation.scoring import score_item, summarise, summarise_by_tag
+from evaluation.gold import load_gold
+from evaluation.report import fmt, markdown_table, summary_rows, write_report
+from evaluation.runner import EvalResult, ItemResult
+from evaluation.scoring import score_item, summarise, summarise_by_tag
 from assistant.types import Answer, Citation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"

@@ -14,9 +14,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.plots import failure_bars, latency_histogram
-from assistant.evaluation.runner import EvalResult, ItemResult
-from assistant.evaluation.scoring import CORRECT, FAILURE_KINDS, Summary
+from evaluation.plots import failure_bars, latency_histogram
+from evaluation.runner import EvalResult, ItemResult
+from evaluation.scoring import CORRECT, FAILURE_KINDS, Summary
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import InputError
-from assistant.evaluation.gold import GoldFormatError, check_offsets, load_gold
+from evaluation.gold import GoldFormatError, check_offsets, load_gold
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "eval"

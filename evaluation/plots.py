@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.evaluation.scoring import ERROR, FAILURE_KINDS
+from evaluation.scoring import ERROR, FAILURE_KINDS
 
 if TYPE_CHECKING:
-    from assistant.evaluation.runner import EvalResult
+    from evaluation.runner import EvalResult
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
-from assistant.evaluation.gold import Evidence
+from evaluation.gold import Evidence
 from assistant.types import Citation, Hit
 
 log = logging.getLogger(__name__)
