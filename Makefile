@@ -55,8 +55,8 @@ test-fast: install
 	$(PY) -m pytest -q -m "not integration and not llm and not app"
 
 lint: install
-	$(VENV)/bin/ruff check assistant index tests bench app.py
-	$(VENV)/bin/mypy assistant index app.py
+	$(VENV)/bin/ruff check assistant index evaluation tests bench app.py
+	$(VENV)/bin/mypy assistant index evaluation app.py
 
 bench: bench-attribution bench-llm
 

@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if args.command == "serve":
-        from app import launch
+        from assistant.ui.app import launch
 
         launch(settings, host=args.host, port=args.port)
         return 0
