@@ -10,23 +10,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.citations import AnswerSentence, first_use_numbering, render
+from assistant.citations import Claim, first_use_numbering, render
 from assistant.types import Answer, Citation, Hit
 from assistant.prompts import CANNOT_ANSWER
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One answer sentence and the 1-based numbers of the hits it cites.
+class Draft:
+    """What an answering route hands the composer: the claims, the hits their markers point
+    into (``[n]`` -> ``hits[n-1]``), which generator made them, and notes for the reader.
 
     Example:
-        >>> Claim("The BLA claimed it.", (1,)).markers
-        (1,)
+        >>> Draft([Claim("X.", (1,))], [], "extractive").generator
+        'extractive'
     """
 
-    text: str
-    markers: tuple[int, ...] = ()
-    support: float | None = None
+    claims: list[Claim]
+    hits: list[Hit]
+    generator: str
+    notes: tuple[str, ...] = ()
 
 
 def compose(
@@ -48,7 +50,7 @@ def compose(
         >>> ans.text, [c.sentence for c in ans.citations]
         ('X [1]. Y [1][2].', ['S2', 'S0'])
     """
-    offered = [AnswerSentence(c.text, tuple(m for m in c.markers if 1 <= m <= len(hits))) for c in claims]
+    offered = [Claim(c.text, tuple(m for m in c.markers if 1 <= m <= len(hits))) for c in claims]
     numbering = first_use_numbering(offered)
     support: dict[int, float | None] = {}
     for claim in claims:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Literal, overload
 
+from assistant.pipeline import AnswerPipeline, check_question
 from assistant.types import Answer
-
-if TYPE_CHECKING:
-    from assistant.core import Assistant
 
 _ELSE = re.compile(r"\b(else|other|another|more)\b", re.IGNORECASE)
 
 
 class ChatSession:
-    """A conversation with the assistant; follow-ups are condensed before retrieval.
+    """A conversation with the assistant; follow-ups are condensed before retrieval, and
+    "what else …" leaves out the sentences already cited.
 
     Example:
         >>> chat = assistant.chat()                           # doctest: +SKIP
@@ -24,20 +23,24 @@ class ChatSession:
         'What else did Khawaja Asif say?'
     """
 
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
+    def __init__(self, pipeline: AnswerPipeline) -> None:
+        self.pipeline = pipeline
         self.history: list[tuple[str, Answer]] = []
 
-    def ask(self, question: str, *, stream: bool = False) -> Any:
-        """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer."""
-        from assistant.core import check_question
+    @overload
+    def ask(self, question: str, *, stream: Literal[False] = False) -> Answer: ...
 
+    @overload
+    def ask(self, question: str, *, stream: Literal[True]) -> Iterator[str | Answer]: ...
+
+    def ask(self, question: str, *, stream: bool = False) -> Answer | Iterator[str | Answer]:
+        """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer."""
         question = check_question(question)
-        standalone = self.assistant.condense(self.history, question)
+        standalone = self.pipeline.condense(self.history, question)
         exclude = self._already_cited() if _ELSE.search(question) else None
         if stream:
             return self._stream(question, standalone, exclude)
-        answer = self.assistant.respond(question, standalone, exclude)
+        answer = self.pipeline.respond(question, standalone, exclude)
         self.history.append((question, answer))
         return answer
 
@@ -48,7 +51,7 @@ class ChatSession:
     def _stream(
         self, question: str, standalone: str, exclude: set[tuple[str, int]] | None
     ) -> Iterator[str | Answer]:
-        for piece in self.assistant.respond_stream(question, standalone, exclude):
+        for piece in self.pipeline.stream(question, standalone, exclude):
             if isinstance(piece, Answer):
                 self.history.append((question, piece))
             yield piece

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.metrics import STOPWORDS, normalise, split_claims
-from assistant.types import Answer, Citation, Hit
-from index.types import Article, Sentence
+from assistant import Answer, Article, Citation, Hit, Sentence
 from index.segment import segment
 
 log = logging.getLogger(__name__)

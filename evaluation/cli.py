@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import InputError, SourcedError
+from assistant import InputError, Settings, SourcedError
 from evaluation.gold import check_offsets, load_gold
 from evaluation.report import markdown_table, summary_rows, write_report
 from evaluation.runner import EvalResult, prepare_corpus, run_eval
-from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,7 @@ def load_llm_and_judge(
 
     ``loaded``: the assistant's own local LLM, reused rather than loaded twice.
     """
-    from assistant.llm import load_local_llm
-    from assistant.verify import LLMJudge
+    from assistant import LLMJudge, load_local_llm
 
     llm = loaded if loaded is not None else load_local_llm(settings)
     if llm is None or not want_judge:
@@ -106,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     settings = settings.updated(llm_model_path=settings.model_path)
     base_dir = Path(args.data_dir) if args.data_dir else settings.data_dir / "eval-cache"
     data_dir = prepare_corpus(args.corpus, base_dir, settings)
-    from assistant.core import Assistant
+    from assistant import Assistant
 
     assistant = Assistant.open(data_dir, settings=settings)
     want_llm = settings.generator in ("local", "auto")

@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from assistant.errors import InputError
+from assistant import InputError
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,9 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Protocol
 
 from evaluation.gold import Evidence
-from assistant.types import Citation, Hit
+from assistant import Citation, Hit, Judge
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +62,6 @@ ORG_WORDS = frozenset(
 
 MIN_CONTAINED_WORDS = 3
 TOKEN_OVERLAP = 0.5
-
-
-class Judge(Protocol):
-    """Anything with ``support(claim, evidence) -> P(yes)`` (e.g. ``assistant.verify.LLMJudge``)."""
-
-    def support(self, claim: str, evidence: Sequence[str]) -> float: ...
 
 
 def normalise(text: str) -> str:

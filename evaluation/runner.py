@@ -18,12 +18,9 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
-from assistant.errors import InputError, SourcedError
+from assistant import Answer, InputError, Judge, Settings, SourcedError
 from evaluation.gold import GoldItem
-from evaluation.metrics import Judge
 from evaluation.scoring import ItemScore, Summary, score_item, summarise, summarise_by_tag
-from assistant.settings import Settings
-from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +145,7 @@ def corpus_key(paths: Sequence[str | Path], embedder: str = DEFAULT_EMBEDDER) ->
 
 
 def _open_real(data_dir: Path, settings: Settings | None) -> Any:
-    from assistant.core import Assistant
+    from assistant import Assistant
 
     return Assistant.open(data_dir, settings=settings)
 

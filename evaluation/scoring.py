@@ -12,14 +12,13 @@ from typing import Any
 
 from evaluation.gold import GoldItem
 from evaluation.metrics import (
-    Judge,
     answer_correct,
     citation_correct,
     percentile,
     retrieval_recall,
     supported_claim_rate,
 )
-from assistant.types import Answer
+from assistant import Answer, Judge
 
 CORRECT = "correct"
 WRONG_ANSWER = "wrong_answer"

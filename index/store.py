@@ -2,6 +2,9 @@
 
 SQLite keeps what must be exact (article text, sentence offsets, attributions);
 Chroma, through llama-index's ``ChromaVectorStore``, keeps one vector per sentence.
+The store's API speaks typed records (:class:`Article`, :class:`Sentence`,
+:class:`~index.attribution.Attribution`, :class:`ArticleInfo`, :class:`SearchHit`);
+JSON and Chroma metadata stay inside this module.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from index.embed import Embedder
 from index.errors import NotFoundError, StoreError
 from index.types import Article, Sentence
-from index.embed import Embedder
+
+if TYPE_CHECKING:
+    from index.attribution import Attribution
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,12 @@ CREATE INDEX IF NOT EXISTS attributions_article ON attributions(article_id);
 
 @dataclass(frozen=True)
 class ArticleInfo:
-    """A registry row: what ``Assistant.articles()`` lists."""
+    """A registry row: what ``Assistant.articles()`` lists.
+
+    Example:
+        >>> ArticleInfo("a1", "Title", "2026-02-04", "IANS", "a.txt", 12).n_sentences
+        12
+    """
 
     id: str
     title: str
@@ -51,8 +64,42 @@ class ArticleInfo:
     n_sentences: int
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """A sentence found by :meth:`SentenceStore.search`: cosine similarity, the article's title
+    and date, and the speaker the attribution index credits the sentence to (``""`` if none).
+
+    Example:
+        >>> SearchHit(Sentence("a1", 0, 0, 6, "Hello."), 0.8, "T", "", "").score
+        0.8
+    """
+
+    sentence: Sentence
+    score: float
+    title: str
+    date: str
+    speaker: str
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _attribution_json(attribution: Attribution) -> str:
+    return json.dumps(asdict(attribution))
+
+
+def _attribution_from_json(data: str) -> Attribution:
+    from index.attribution import Attribution, Span  # spaCy loads only once attributions are read
+
+    record = json.loads(data)
+    spans = {k: Span(**record[k]) if record.get(k) else None for k in ("source", "cue", "content")}
+    return Attribution(
+        article_id=record["article_id"], cue_sentence=int(record["cue_sentence"]), source=spans["source"],
+        cue=spans["cue"] or Span(0, 0, ""), content=spans["content"] or Span(0, 0, ""),
+        speaker=record.get("speaker", ""), speaker_kind=record.get("speaker_kind", "unresolved"),
+        content_sentences=tuple(record.get("content_sentences", ())),
+    )  # fmt: skip
 
 
 class SentenceStore:
@@ -128,7 +175,7 @@ class SentenceStore:
         self,
         article: Article,
         sentences: Sequence[Sentence],
-        attributions: Iterable[dict[str, Any]] = (),
+        attributions: Iterable[Attribution] = (),
         speakers: dict[int, str] | None = None,
     ) -> None:
         """Store one article; on any failure nothing of it is left behind."""
@@ -165,7 +212,7 @@ class SentenceStore:
                     )
                     self._db.executemany(
                         "INSERT INTO attributions VALUES (?, ?)",
-                        [(article.id, json.dumps(a)) for a in attributions],
+                        [(article.id, _attribution_json(a)) for a in attributions],
                     )
             except Exception:
                 self._delete_vectors(article.id)
@@ -230,14 +277,8 @@ class SentenceStore:
             ).fetchall()
         return [Sentence(*row) for row in rows]
 
-    def all_sentences(self) -> list[Sentence]:
-        with self._lock:
-            rows = self._db.execute(
-                'SELECT article_id, idx, start, "end", text FROM sentences ORDER BY article_id, idx'
-            ).fetchall()
-        return [Sentence(*row) for row in rows]
-
-    def attributions(self, article_id: str | None = None) -> list[dict[str, Any]]:
+    def attributions(self, article_id: str | None = None) -> list[Attribution]:
+        """The stored attributions (of one article, or all), in the order they were added."""
         with self._lock:
             if article_id is None:
                 rows = self._db.execute("SELECT data FROM attributions").fetchall()
@@ -245,7 +286,7 @@ class SentenceStore:
                 rows = self._db.execute(
                     "SELECT data FROM attributions WHERE article_id = ?", (article_id,)
                 ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return [_attribution_from_json(row[0]) for row in rows]
 
     def meta(self, key: str) -> str | None:
         """A value of the index's ``meta`` table (``schema``, ``embedder``, ``extractor``…)."""
@@ -258,7 +299,7 @@ class SentenceStore:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def replace_attributions(
-        self, article_id: str, attributions: Iterable[dict[str, Any]], speakers: dict[int, str]
+        self, article_id: str, attributions: Iterable[Attribution], speakers: dict[int, str]
     ) -> None:
         """New attributions for a stored article (the extractor changed): the sentences and
         their vectors stay, the attribution rows and each node's ``speaker`` are replaced."""
@@ -277,7 +318,8 @@ class SentenceStore:
             with self._db:
                 self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
                 self._db.executemany(
-                    "INSERT INTO attributions VALUES (?, ?)", [(article_id, json.dumps(a)) for a in attributions]
+                    "INSERT INTO attributions VALUES (?, ?)",
+                    [(article_id, _attribution_json(a)) for a in attributions],
                 )
 
     def count(self) -> int:
@@ -285,8 +327,12 @@ class SentenceStore:
             return int(self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
 
     # -- vectors ------------------------------------------------------------------
-    def search(self, text: str, k: int) -> list[tuple[Sentence, float, dict[str, Any]]]:
-        """The ``k`` sentences nearest to ``text``, with cosine similarity and node metadata."""
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of ``texts`` from the store's embedder (L2-normalised rows)."""
+        return self.embedder.embed(texts)
+
+    def search(self, text: str, k: int) -> list[SearchHit]:
+        """The ``k`` sentences nearest to ``text``, best first."""
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
         if self.count() == 0:
@@ -307,7 +353,8 @@ class SentenceStore:
             )
             # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
             cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
-            hits.append((sentence, cosine, dict(meta)))
+            hits.append(SearchHit(sentence, cosine, str(meta.get("title", "")), str(meta.get("date", "")),
+                                  str(meta.get("speaker") or "")))  # fmt: skip
         return hits
 
     def close(self) -> None:

@@ -93,8 +93,8 @@ def describe(assistant: Assistant) -> str:
     """The line under the title: what is indexed, how answers are made, how to get the LLM."""
     n = len(assistant.articles())
     line = f"{n} article(s) indexed. Every answer sentence cites the sentence it rests on; "
-    if assistant.generator is not None:
-        return line + f"answers are written by {assistant.generator.name} and each citation is checked."
+    if assistant.llm is not None:
+        return line + f"answers are written by {assistant.generator_name} and each citation is checked."
     line += "answers quote the source sentences (extractive)."
     model = assistant.settings.model_path
     if assistant.settings.generator == "auto" and not model.is_file():

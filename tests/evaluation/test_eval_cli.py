@@ -67,7 +67,7 @@ class FakeAssistant:
 def test_full_run_with_fakes_prints_the_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import assistant.core
+    import assistant
 
     seen: dict[str, Any] = {}
 
@@ -76,7 +76,7 @@ def test_full_run_with_fakes_prints_the_summary(
         return tmp_path / "data"
 
     monkeypatch.setattr(cli, "prepare_corpus", fake_prepare)
-    monkeypatch.setattr(assistant.core, "Assistant", FakeAssistant)
+    monkeypatch.setattr(assistant, "Assistant", FakeAssistant)
     monkeypatch.setattr(cli, "load_llm_and_judge", lambda settings, want_judge, loaded: (None, None))
     monkeypatch.setenv("SOURCED_DATA_DIR", str(tmp_path / "user-data"))
     monkeypatch.delenv("SOURCED_LLM_MODEL_PATH", raising=False)
@@ -101,7 +101,7 @@ def test_the_assistants_local_llm_is_shared_with_baseline_and_judge(monkeypatch:
     from assistant.llm import ScriptedLLM
     from assistant.settings import Settings
 
-    monkeypatch.setattr("assistant.llm.load_local_llm", lambda settings: pytest.fail("loaded twice"))
+    monkeypatch.setattr("assistant.load_local_llm", lambda settings: pytest.fail("loaded twice"))
     mine = ScriptedLLM(default="yes")
     llm, judge = cli.load_llm_and_judge(Settings(generator="auto"), want_judge=True, loaded=mine)
     assert llm is mine and judge is not None

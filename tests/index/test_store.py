@@ -2,11 +2,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import NotFoundError, StoreError
-from index.types import Article
+from index.attribution import Attribution, Span
 from index.embed import HashEmbedder
+from index.errors import NotFoundError, StoreError
 from index.ingest import ingest, refresh_attributions
 from index.store import SentenceStore
+from index.types import Article, Sentence
 
 
 def write(path: Path, text: str) -> Path:
@@ -69,7 +70,7 @@ def test_index_survives_reopen_and_rejects_another_embedder(tmp_path: Path, samp
     reopened = SentenceStore(tmp_path / "idx", HashEmbedder())
     assert reopened.count() == 33
     hits = reopened.search("BLA lost 35 of its fighters", 1)
-    assert hits[0][0].text == "The BLA has said that it lost 35 of its fighters."
+    assert hits[0].sentence.text == "The BLA has said that it lost 35 of its fighters."
     with pytest.raises(StoreError, match="dim"):
         SentenceStore(tmp_path / "idx", HashEmbedder(dim=64))
 
@@ -78,11 +79,13 @@ def _extractor(speaker: str, fail_on: str = ""):  # type: ignore[no-untyped-def]
     """A fake extractor: credits every article's first sentence to ``speaker``."""
     calls: list[str] = []
 
-    def extract(article: Article, sentences: list) -> tuple[list[dict], dict[int, str]]:  # type: ignore[type-arg]
+    def extract(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
         calls.append(article.id)
         if article.id == fail_on:
             raise RuntimeError("parser crashed")
-        return [{"article_id": article.id, "speaker": speaker}], {0: speaker}
+        first = sentences[0]
+        span = Span(first.start, first.end, first.text)
+        return [Attribution(article.id, 0, None, Span(0, 0, ""), span, speaker, "named", (0,))], {0: speaker}
 
     extract.calls = calls  # type: ignore[attr-defined]
     return extract
@@ -90,7 +93,7 @@ def _extractor(speaker: str, fail_on: str = ""):  # type: ignore[no-untyped-def]
 
 def _speaker_of_first(store: SentenceStore, article_id: str) -> str:
     hits = store.search(store.sentences(article_id)[0].text, 10)
-    return next(meta["speaker"] for s, _, meta in hits if (s.article_id, s.index) == (article_id, 0))
+    return next(h.speaker for h in hits if (h.sentence.article_id, h.sentence.index) == (article_id, 0))
 
 
 def test_changed_extractor_refreshes_attributions_and_speakers(tmp_path: Path) -> None:
@@ -103,7 +106,7 @@ def test_changed_extractor_refreshes_attributions_and_speakers(tmp_path: Path) -
     assert refresh_attributions(store, new, "v1") == [] and new.calls == []  # same version: nothing to do
     assert sorted(refresh_attributions(store, new, "v2")) == sorted(report.added)
     for article_id in report.added:
-        assert [r["speaker"] for r in store.attributions(article_id)] == ["New Name"]
+        assert [a.speaker for a in store.attributions(article_id)] == ["New Name"]
         assert _speaker_of_first(store, article_id) == "New Name"  # the vector's metadata too
     assert store.count() == 4 and store.meta("extractor") == "v2"
 
@@ -114,6 +117,6 @@ def test_refresh_keeps_old_attributions_of_an_article_that_fails(tmp_path: Path)
     b = write(tmp_path / "b.txt", "Khan spoke too. He stayed.")
     first, second = ingest(store, [a, b], extractor=_extractor("Old Name")).added
     assert refresh_attributions(store, _extractor("New Name", fail_on=first), "v2") == [second]
-    assert [r["speaker"] for r in store.attributions(first)] == ["Old Name"]
+    assert [a.speaker for a in store.attributions(first)] == ["Old Name"]
     assert _speaker_of_first(store, first) == "Old Name"
-    assert [r["speaker"] for r in store.attributions(second)] == ["New Name"]
+    assert [a.speaker for a in store.attributions(second)] == ["New Name"]

@@ -1,0 +1,64 @@
+"""The one place that builds the answer pipeline's components from settings.
+
+:func:`build_pipeline` wires given collaborators (a store, an optional LLM); :func:`open_store`
+and :func:`load_llm` make the real ones. ``Assistant.open`` uses all three.
+
+Example:
+    >>> import tempfile
+    >>> from index.embed import HashEmbedder
+    >>> from index.store import SentenceStore
+    >>> from assistant.settings import Settings
+    >>> settings = Settings(data_dir=tempfile.mkdtemp(), generator="extractive")
+    >>> store = SentenceStore(settings.index_dir, HashEmbedder())
+    >>> build_pipeline(store, settings).generator_name
+    'extractive'
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.answering import ExtractiveGenerator
+from assistant.condense import FollowUpCondenser
+from assistant.generation import LLMAnswerer, LLMGenerator
+from assistant.llm import LLM, load_llm
+from assistant.pipeline import Answerability, AnswerPipeline
+from assistant.retrieval import DenseRetriever
+from assistant.settings import Settings
+from assistant.sources import AttributionAnswerer
+from assistant.verify import LLMJudge, Verifier
+from index.store import SentenceStore
+
+log = logging.getLogger(__name__)
+
+__all__ = ["build_pipeline", "load_llm", "open_store"]
+
+
+def build_pipeline(
+    store: SentenceStore, settings: Settings, llm: LLM | None = None, *, attributions: bool = False
+) -> AnswerPipeline:
+    """The pipeline over ``store``: dense retrieval, the refusal threshold, the LLM route when
+    ``llm`` is given (with the judge when ``settings.verify``), and the attribution route when
+    ``attributions`` (the store holds attributions from an extractor)."""
+    retriever = DenseRetriever(store, window=settings.window)
+    writer = None
+    if llm is not None:
+        judge = LLMJudge(llm) if settings.verify else None
+        writer = LLMAnswerer(LLMGenerator(llm, max_tokens=settings.llm_max_tokens),
+                             Verifier(judge, settings.verify_threshold), ExtractiveGenerator())  # fmt: skip
+    return AnswerPipeline(
+        retriever,
+        Answerability(settings.refusal_threshold, store.count),
+        top_k=settings.top_k,
+        attributions=AttributionAnswerer(store, retriever) if attributions else None,
+        llm=writer,
+        extractive=ExtractiveGenerator(),
+        condenser=FollowUpCondenser(llm),
+    )
+
+
+def open_store(settings: Settings) -> SentenceStore:
+    """The store in ``settings.index_dir`` with the real MiniLM embedder."""
+    from index.embed import MiniLMEmbedder
+
+    return SentenceStore(settings.index_dir, MiniLMEmbedder(settings.embed_model))
