@@ -42,12 +42,14 @@ def sample_text() -> str:
 
 
 _SAID = re.compile(r"^(?P<source>[^“\"]+?),? (?:has |have )?(?P<cue>said|admitted|claimed) that (?P<content>.+)$")
+_PRONOUNS = {"he", "she", "they", "it", "we"}
 
 
 def fake_extractor(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
     """A stand-in for spaCy: "<source> [has] said/admitted/claimed that <content>" in one sentence.
 
-    The speaker is the source without a leading "Even" and commas; enough to drive the
+    The speaker is the source's last comma- or "as"-separated part ("Even Pakistan’s Defence
+    Minister, Khawaja Asif," → "Khawaja Asif"); a pronoun stays unresolved. Enough to drive the
     attribution route without loading a parser.
     """
     found: list[Attribution] = []
@@ -55,11 +57,15 @@ def fake_extractor(article: Article, sentences: list[Sentence]) -> tuple[list[At
         m = _SAID.match(s.text)
         if m is None:
             continue
+
         def span(group: str, s: Sentence = s, m: re.Match[str] = m) -> Span:
             return Span(s.start + m.start(group), s.start + m.end(group), m.group(group))
-        speaker = re.sub(r"^(?:Even|But|And)\s+", "", m.group("source")).replace(",", "").strip()
+
+        speaker = re.split(r",\s*| as ", m.group("source").strip(", "))[-1]
+        speaker = re.sub(r"^(?:Even|But|And)\s+", "", speaker)
+        kind = "unresolved" if speaker.split()[0].lower() in _PRONOUNS else "named"
         found.append(Attribution(article.id, s.index, span("source"), span("cue"), span("content"),
-                                 speaker, "named", (s.index,)))  # fmt: skip
+                                 speaker if kind == "named" else "", kind, (s.index,)))  # fmt: skip
     return found, sentence_speakers(found)
 
 

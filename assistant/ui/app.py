@@ -12,7 +12,7 @@ import html
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.offline import use_offline_env
@@ -21,11 +21,7 @@ use_offline_env()
 
 import gradio as gr  # noqa: E402
 
-from assistant.chat import ChatSession  # noqa: E402
-from assistant.core import Assistant  # noqa: E402
-from assistant.errors import SourcedError  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from assistant.types import Answer  # noqa: E402
+from assistant import Answer, Assistant, ChatSession, Settings, SourcedError  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +98,11 @@ def describe(assistant: Assistant) -> str:
     return line
 
 
-def build_app(assistant: Assistant) -> gr.Blocks:
-    """The Gradio Blocks app for ``assistant`` (not launched)."""
+def responder(assistant: Assistant) -> Callable[[str, list[Any], gr.Request], Iterator[str]]:
+    """The chat function: streams the answer text, then the rendered answer with its sources.
 
+    Each browser session (``request.session_hash``) talks to its own :class:`ChatSession`.
+    """
     sessions = Sessions(assistant)
 
     def respond(message: str, history: list[Any], request: gr.Request) -> Iterator[str]:
@@ -120,6 +118,13 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                     yield text
         except SourcedError as exc:
             raise gr.Error(str(exc)) from exc
+
+    return respond
+
+
+def build_app(assistant: Assistant) -> gr.Blocks:
+    """The Gradio Blocks app for ``assistant`` (not launched)."""
+    respond = responder(assistant)
 
     with gr.Blocks(title="sourced") as demo:
         gr.ChatInterface(
@@ -141,6 +146,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> Non
 
 
 def main() -> None:
+    """``python app.py`` / ``python -m assistant.ui``: parse the flags and launch."""
     parser = argparse.ArgumentParser(description="Start the sourced web app.")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--host", default="127.0.0.1")
