@@ -52,7 +52,7 @@ test: model
 	SOURCED_REQUIRE_MODEL=1 $(PY) -m pytest -q
 
 test-fast: install
-	$(PY) -m pytest -q -m "not integration and not llm and not app"
+	$(PY) -m pytest -q -m "not integration and not llm and not app and not slow"
 
 lint: install
 	$(VENV)/bin/ruff check assistant index evaluation tests bench app.py

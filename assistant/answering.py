@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.citations import Claim, first_use_numbering, render
-from assistant.types import Answer, Citation, Hit
 from assistant.prompts import CANNOT_ANSWER
+from assistant.types import Answer, Citation, Hit
 
 
 @dataclass(frozen=True)

@@ -37,21 +37,14 @@ class DenseRetriever:
 
     def retrieve(self, question: str, k: int) -> list[Hit]:
         hits = []
-        for sentence, score, meta in self.store.search(question, k):
+        for found in self.store.search(question, k):
+            sentence = found.sentence
             window = ""
             if self.window:
                 around = self.store.sentences(
                     sentence.article_id, sentence.index - self.window, sentence.index + self.window
                 )
                 window = " ".join(s.text for s in around)
-            hits.append(
-                Hit(
-                    sentence=sentence,
-                    score=score,
-                    title=str(meta.get("title", "")),
-                    date=str(meta.get("date", "")),
-                    speaker=str(meta.get("speaker") or "") or None,
-                    window=window,
-                )
-            )
+            hits.append(Hit(sentence, found.score, title=found.title, date=found.date,
+                            speaker=found.speaker or None, window=window))  # fmt: skip
         return hits

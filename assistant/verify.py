@@ -14,8 +14,8 @@ from typing import Protocol
 
 from assistant.citations import Claim, first_use_numbering, render
 from assistant.llm import LLM
-from assistant.types import Hit
 from assistant.prompts import load_prompt
+from assistant.types import Hit
 
 log = logging.getLogger(__name__)
 

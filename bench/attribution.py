@@ -24,10 +24,10 @@ from assistant.attribution_qa import (
     parse_source_question,
 )
 from assistant.offline import use_offline_env
-from index.types import Article, Sentence
 from bench._polnear import load_articles, load_gold, load_questions, shared_dir
 from index.attribution import Attribution, attributions_from_docs, load_nlp
 from index.segment import split_sentences
+from index.types import Article, Sentence
 
 use_offline_env()
 log = logging.getLogger("bench.attribution")

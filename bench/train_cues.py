@@ -23,14 +23,14 @@ import numpy as np
 from spacy.tokens import Doc
 
 from assistant.offline import use_offline_env
-from index.types import Article, Sentence
 from bench._polnear import GoldAttribution, load_articles, load_gold, shared_dir
 from bench.attribution import Parsed, parse_articles, span_scores
 from index.attribution import attributions_from_docs
-from index.attribution.parse import verb_decisions
-from index.attribution.spans import char_range, source_tokens
 from index.attribution.cue_model import WEIGHTS_PATH, CueModel, verb_features
 from index.attribution.cues import quote_spans
+from index.attribution.parse import verb_decisions
+from index.attribution.spans import char_range, source_tokens
+from index.types import Article, Sentence
 
 use_offline_env()
 

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from evaluation.metrics import STOPWORDS, normalise, split_claims
 from assistant import Answer, Article, Citation, Hit, Sentence
+from evaluation.metrics import STOPWORDS, normalise, split_claims
 from index.segment import segment
 
 log = logging.getLogger(__name__)

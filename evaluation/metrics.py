@@ -26,8 +26,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from evaluation.gold import Evidence
 from assistant import Citation, Hit, Judge
+from evaluation.gold import Evidence
 
 log = logging.getLogger(__name__)
 

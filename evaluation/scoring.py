@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant import Answer, Judge
 from evaluation.gold import GoldItem
 from evaluation.metrics import (
     answer_correct,
@@ -18,7 +19,6 @@ from evaluation.metrics import (
     retrieval_recall,
     supported_claim_rate,
 )
-from assistant import Answer, Judge
 
 CORRECT = "correct"
 WRONG_ANSWER = "wrong_answer"

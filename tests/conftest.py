@@ -49,10 +49,11 @@ def fake_extractor(article: Article, sentences: list[Sentence]) -> tuple[list[At
     """A stand-in for spaCy: "<source> [has] said/admitted/claimed that <content>" in one sentence.
 
     The speaker is the source's last comma- or "as"-separated part ("Even Pakistan’s Defence
-    Minister, Khawaja Asif," → "Khawaja Asif"); a pronoun stays unresolved. Enough to drive the
-    attribution route without loading a parser.
+    Minister, Khawaja Asif," → "Khawaja Asif"); a pronoun ("He also") is the latest speaker.
+    Enough to drive the attribution route without loading a parser.
     """
     found: list[Attribution] = []
+    latest = ""
     for s in sentences:
         m = _SAID.match(s.text)
         if m is None:
@@ -63,9 +64,10 @@ def fake_extractor(article: Article, sentences: list[Sentence]) -> tuple[list[At
 
         speaker = re.split(r",\s*| as ", m.group("source").strip(", "))[-1]
         speaker = re.sub(r"^(?:Even|But|And)\s+", "", speaker)
-        kind = "unresolved" if speaker.split()[0].lower() in _PRONOUNS else "named"
+        speaker = latest if speaker.split()[0].lower() in _PRONOUNS else speaker
+        latest = speaker
         found.append(Attribution(article.id, s.index, span("source"), span("cue"), span("content"),
-                                 speaker if kind == "named" else "", kind, (s.index,)))  # fmt: skip
+                                 speaker, "named" if speaker else "unresolved", (s.index,)))  # fmt: skip
     return found, sentence_speakers(found)
 
 

@@ -37,7 +37,7 @@ def test_ingest_ask_claims_articles_remove(cli: dict[str, object], sample_path: 
     payload = json.loads(capsys.readouterr().out)
     assert payload["generator"] == "attribution" and payload["answer"].startswith("Khawaja Asif admitted")
     assert set(payload["citations"][0]) >= {"n", "article_id", "title", "sentence", "start", "end", "score"}
-    assert main(["claims", "Asif"]) == 0 and capsys.readouterr().out.startswith("Khawaja Asif (1)")
+    assert main(["claims", "Asif"]) == 0 and capsys.readouterr().out.startswith("Khawaja Asif (2)\n  [1] “the Pakistani security forces")
     assert main(["articles"]) == 0 and cli["refresh"] is False
     assert article_id in capsys.readouterr().out
     assert main(["remove", "no-such-id"]) == 2

@@ -12,6 +12,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("index", "assistant", "evaluation", "bench")
 

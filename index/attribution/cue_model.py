@@ -25,8 +25,8 @@ from pathlib import Path
 
 from spacy.tokens import Token
 
-from index.errors import ModelUnavailableError
 from index.attribution.cues import ANON_HEADS, EXTRA_CUES, STANCE_CUES, STRONG_CUES, WEAK_CUES
+from index.errors import ModelUnavailableError
 
 WEIGHTS_PATH = Path(__file__).with_name("cue_model.json")
 _CLOSE_QUOTES = frozenset({"”", '"', "''"})

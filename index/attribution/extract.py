@@ -19,13 +19,13 @@ from typing import Literal
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from index.errors import ModelUnavailableError
-from index.types import Article, Sentence
-from index.attribution.parse import Candidate, find_candidates
-from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
 from index.attribution.cue_model import CueModel, default_model
 from index.attribution.cues import quote_spans
+from index.attribution.parse import Candidate, find_candidates
+from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
 from index.attribution.speakers import SpeakerBook, find_acronyms
+from index.errors import ModelUnavailableError
+from index.types import Article, Sentence
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ def extract_attributions(
     """Who said what in ``article``; ``sentences`` must cover its text in order.
 
     Example:
-        >>> art = Article("a1", "", "Asif said the war was lost.")            # doctest: +SKIP
+        >>> art = Article("a1", "", "Asif said the war was lost.")
         >>> extract_attributions(art, [Sentence("a1", 0, 0, 27, art.text)], load_nlp())[0].speaker
         'Asif'
     """

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
-from index.attribution.spans import Candidate, char_range, source_tokens
 from index.attribution.cues import NON_SPEAKER_LABELS, NOUN_CUES, REPORT_NOUNS, colon_source
+from index.attribution.spans import Candidate, char_range, source_tokens
 
 
 def noun_candidates(doc: Doc) -> list[Candidate]:

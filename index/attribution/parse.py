@@ -22,13 +22,6 @@ from collections.abc import Iterator
 
 from spacy.tokens import Doc, Token
 
-from index.attribution.nominal import (
-    according_candidates,
-    colon_candidate,
-    in_report_candidates,
-    noun_candidates,
-)
-from index.attribution.spans import Candidate, char_range, follows_marker, source_tokens
 from index.attribution.cue_model import CueModel, verb_features
 from index.attribution.cues import (
     CUE_LEMMAS,
@@ -39,6 +32,13 @@ from index.attribution.cues import (
     STRONG_CUES,
     WEAK_CUES,
 )
+from index.attribution.nominal import (
+    according_candidates,
+    colon_candidate,
+    in_report_candidates,
+    noun_candidates,
+)
+from index.attribution.spans import Candidate, char_range, follows_marker, source_tokens
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _MAX_CLIMB = 5  # participle → head verb steps when looking for a subject

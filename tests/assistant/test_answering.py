@@ -1,7 +1,7 @@
 from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
+from assistant.prompts import CANNOT_ANSWER
 from assistant.types import Hit
 from index.types import Sentence
-from assistant.prompts import CANNOT_ANSWER
 
 
 def hits(n: int) -> list[Hit]:

@@ -13,7 +13,6 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.llm import load_local_llm
-from assistant.retrieval import DenseRetriever
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

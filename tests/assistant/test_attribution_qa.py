@@ -17,9 +17,9 @@ from assistant.attribution_qa import (
     speaker_matches,
 )
 from assistant.errors import ModelUnavailableError
-from index.types import Article, Sentence
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
 from index.embed import HashEmbedder
+from index.types import Article, Sentence
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"
 ASIF = (

@@ -11,6 +11,7 @@ BLA_280 = ("The events in Balochistan have left the Pakistan establishment embar
            'of "Operation Herof".')  # fmt: skip
 ASIF = ("Even Pakistan’s Defence Minister, Khawaja Asif, admitted that the Pakistani security forces were "
         "handicapped against the Baloch rebels.")  # fmt: skip
+NEED_CONTENT = "there is a need to deploy a massive amount of forces, and ruled out any talks with the BLA."
 
 
 def test_who_question_is_answered_from_the_attributions(attribution_assistant: Assistant, sample_path: Path) -> None:
@@ -33,7 +34,8 @@ def test_what_did_x_claim_puts_the_matching_verb_first(attribution_assistant: As
 def test_claims_table_and_removal(attribution_assistant: Assistant, sample_path: Path) -> None:
     (article_id,) = attribution_assistant.add([sample_path]).added
     table = attribution_assistant.claims("Asif")
-    assert list(table) == ["Khawaja Asif"] and [c.sentence for c in table["Khawaja Asif"]] == [ASIF[62:]]
+    assert list(table) == ["Khawaja Asif"]
+    assert [c.sentence for c in table["Khawaja Asif"]] == [ASIF[62:], NEED_CONTENT]
     attribution_assistant.remove(article_id)
     assert attribution_assistant.claims() == {}
     assert attribution_assistant.ask("What did the BLA claim?").refused

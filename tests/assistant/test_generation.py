@@ -10,9 +10,9 @@ from assistant.generation import (
     is_refusal,
 )
 from assistant.llm import ScriptedLLM
+from assistant.prompts import CANNOT_ANSWER, load_prompt
 from assistant.types import Hit
 from index.types import Sentence
-from assistant.prompts import CANNOT_ANSWER, load_prompt
 
 
 def hit(text: str, i: int = 0, speaker: str | None = None, score: float = 0.5) -> Hit:

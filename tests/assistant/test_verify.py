@@ -5,8 +5,8 @@ from __future__ import annotations
 from assistant.citations import Claim, parse_answer
 from assistant.llm import ScriptedLLM
 from assistant.types import Hit
-from index.types import Sentence
 from assistant.verify import LLMJudge, VerifiedDraft, evidence_text, verify
+from index.types import Sentence
 
 HITS = [
     Hit(Sentence("a", 0, 0, 60, "The BLA has claimed that it killed at least 280 personnel."), 0.8),

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from evaluation import cli
 from assistant.types import Answer, Citation
+from evaluation import cli
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.types import Answer, Citation, Hit
 from evaluation.gold import Evidence, GoldItem, load_gold
 from evaluation.metrics import (
     answer_correct,
@@ -21,7 +22,6 @@ from evaluation.metrics import (
     text_overlaps,
 )
 from evaluation.scoring import score_item, summarise, summarise_by_tag
-from assistant.types import Answer, Citation, Hit
 from index.types import Sentence
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"

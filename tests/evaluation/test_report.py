@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.types import Answer, Citation
 from evaluation.gold import load_gold
 from evaluation.report import fmt, markdown_table, summary_rows, write_report
 from evaluation.runner import EvalResult, ItemResult
 from evaluation.scoring import score_item, summarise, summarise_by_tag
-from assistant.types import Answer, Citation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from assistant.errors import InputError, SourcedError
+from assistant.types import Answer, Citation
 from evaluation.gold import load_gold
 from evaluation.runner import corpus_key, prepare_corpus, run_eval
-from assistant.types import Answer, Citation
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "eval"
 

@@ -12,7 +12,7 @@ from assistant import Assistant
 
 pytest.importorskip("gradio")
 
-from assistant.ui.app import describe, render, responder  # noqa: E402
+from assistant.ui.app import describe, render, responder
 
 
 @dataclass
@@ -26,27 +26,32 @@ def ask(respond: Any, message: str, history: list[dict[str, str]], session: str)
     return str(final)
 
 
+ASIF = "Khawaja Asif, admitted that the Pakistani security forces were handicapped"
+NEED = "He also said that there is a need to deploy a massive amount of forces"
+
+
 def test_follow_ups_use_the_sessions_real_history(attribution_assistant: Assistant, sample_path: Path) -> None:
+    """The browser's history is rendered markdown; the session behind it keeps the real citations,
+    so "what else" condenses against the last answer and leaves out what it cited."""
     attribution_assistant.add([sample_path])
     respond = responder(attribution_assistant)
     history: list[dict[str, str]] = []
-    first = ask(respond, "What did the BLA claim?", history, "browser-1")
-    assert "**Sources**" in first and "[1]" in first
-    follow = ask(respond, "What else did they say?", history, "browser-1")
-    assert "*Understood as:* What else did the BLA say?" in follow or "BLA" in follow
-    # the second browser session starts from nothing: its pronoun has no referent
-    other = ask(respond, "What else did they say?", [], "browser-2")
-    assert "Understood as" not in other
+    first = ask(respond, "What did Khawaja Asif admit?", history, "browser-1")
+    assert "**Sources**" in first and ASIF in first and NEED not in first
+    follow = ask(respond, "What else did he say?", history, "browser-1")
+    assert "*Understood as:* What else did Khawaja Asif say?" in follow
+    assert NEED in follow and ASIF not in follow
+    # another browser session starts from nothing: its pronoun has no referent
+    other = ask(respond, "What else did he say?", [], "browser-2")
+    assert "Understood as" not in other and NEED not in other
 
 
-def test_what_else_leaves_out_what_this_session_cited(attribution_assistant: Assistant, sample_path: Path) -> None:
+def test_a_cleared_chat_starts_a_new_session(attribution_assistant: Assistant, sample_path: Path) -> None:
     attribution_assistant.add([sample_path])
     respond = responder(attribution_assistant)
-    history: list[dict[str, str]] = []
-    first = ask(respond, "What did the BLA claim?", history, "s")
-    shown = first.split("**Sources**")[1].split("\n\n")[1]  # the first source line
-    again = ask(respond, "What else did the BLA claim?", history, "s")
-    assert shown not in again.split("**Sources**")[1] or "Nothing else" in again
+    ask(respond, "What did Khawaja Asif admit?", [], "browser-1")
+    again = ask(respond, "What else did he say?", [], "browser-1")  # the user cleared the chat
+    assert "Understood as" not in again
 
 
 def test_rendered_answer_and_description(fake_assistant: Assistant, sample_path: Path) -> None:
