@@ -48,10 +48,13 @@ run: model ingest
 serve: run
 
 # SOURCED_REQUIRE_MODEL: the real-LLM tests fail (rather than skip) if the model is missing.
+# lint-imports: the layer contract of pyproject.toml (index ← assistant ← evaluation, web UI, CLI).
 test: model
+	$(VENV)/bin/lint-imports
 	SOURCED_REQUIRE_MODEL=1 $(PY) -m pytest -q
 
 test-fast: install
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -m "not integration and not llm and not app and not slow"
 
 lint: install

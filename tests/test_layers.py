@@ -1,8 +1,8 @@
 """The layer contract, checked on the source: index ← assistant ← (evaluation, the UI, the CLI).
 
 Every import counts, also those inside functions. The same contract is written for
-import-linter in ``.importlinter`` (``make lint`` runs ``lint-imports``); this test keeps it in
-``make test`` without the tool.
+import-linter in pyproject.toml (``make test`` runs ``lint-imports`` first); this test keeps it
+checked by pytest alone and adds what the tool cannot say: evaluation uses only the public API.
 """
 
 from __future__ import annotations
