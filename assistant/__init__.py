@@ -10,7 +10,14 @@ Example:
 
 from assistant.chat import ChatSession
 from assistant.core import Assistant
-from assistant.errors import InputError, ModelUnavailableError, NotFoundError, SourcedError, StoreError
+from assistant.errors import (
+    InputError,
+    LLMFailedError,
+    ModelUnavailableError,
+    NotFoundError,
+    SourcedError,
+    StoreError,
+)
 from assistant.llm import LLM, load_local_llm
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Hit
@@ -31,6 +38,7 @@ __all__ = [
     "IngestReport",
     "InputError",
     "Judge",
+    "LLMFailedError",
     "LLMJudge",
     "ModelUnavailableError",
     "NotFoundError",

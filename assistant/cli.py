@@ -138,6 +138,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Removed {args.article_id}.")
         return 0
     if args.command == "chat":
+        problem = assistant.warm_up()
+        if problem:
+            print(f"note: {problem} Answers quote the best matching sentences until it is fixed.")
         return _chat(assistant)
     if args.command == "claims":
         return _claims(assistant, args.speaker, args.json)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.citations import MARKER
+from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
 from assistant.prompts import load_prompt
 from assistant.types import Answer
@@ -179,7 +180,8 @@ class LLMCondenser:
 
 class FollowUpCondenser:
     """The pipeline's condenser: a follow-up (pronoun or ellipsis) becomes a standalone question,
-    by the LLM when there is one (checked, with the rules behind it), else by the rules.
+    by the LLM when there is one (checked, with the rules behind it, also when the model fails),
+    else by the rules.
 
     Example:
         >>> from assistant.types import Answer
@@ -196,7 +198,11 @@ class FollowUpCondenser:
         if not history or not needs_context(question):
             return question
         pairs = [(q, a.text) for q, a in history]
-        condensed = str(self.inner.condense(pairs, question))
+        try:
+            condensed = str(self.inner.condense(pairs, question))
+        except (LLMFailedError, ModelUnavailableError) as exc:
+            log.warning("condensing with rules: %s", exc)
+            return RuleCondenser().condense(pairs, question)
         if PRONOUN.search(condensed) and not isinstance(self.inner, RuleCondenser):
             condensed = RuleCondenser().condense(pairs, question)  # the model left the pronoun unresolved
         return condensed

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Literal, overload
 
 from assistant.chat import ChatSession
-from assistant.errors import InputError
-from assistant.factory import build_pipeline, load_llm, open_store
+from assistant.errors import InputError, LLMFailedError, ModelUnavailableError
+from assistant.factory import build_pipeline, load_llm_or_problem, open_store
 from assistant.llm import LLM
 from assistant.pipeline import AnswerPipeline, check_question
 from assistant.settings import Settings
@@ -42,21 +42,29 @@ class Assistant:
         *,
         extractor: Extractor | None = None,
         llm: LLM | None = None,
+        llm_problem: str | None = None,
     ) -> None:
         self.store = store
         self.pipeline = pipeline
         self.settings = settings or Settings()
         self.extractor = extractor
         self.llm = llm
+        self.llm_problem = llm_problem  # why the configured LLM is not in use, shown in answers' notes
 
     # -- construction ---------------------------------------------------------------
     @classmethod
     def build(
-        cls, store: SentenceStore, settings: Settings, llm: LLM | None = None, *, extractor: Extractor | None = None
+        cls,
+        store: SentenceStore,
+        settings: Settings,
+        llm: LLM | None = None,
+        *,
+        extractor: Extractor | None = None,
+        llm_problem: str | None = None,
     ) -> Assistant:
         """An assistant over ``store``; the attribution route is on when ``extractor`` is given."""
-        pipeline = build_pipeline(store, settings, llm, attributions=extractor is not None)
-        return cls(store, pipeline, settings, extractor=extractor, llm=llm)
+        pipeline = build_pipeline(store, settings, llm, attributions=extractor is not None, llm_problem=llm_problem)
+        return cls(store, pipeline, settings, extractor=extractor, llm=llm, llm_problem=llm_problem)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, refresh: bool = True) -> Assistant:
@@ -66,7 +74,8 @@ class Assistant:
         ``refresh``: re-extract attributions stored by an older extractor now, with a progress
         bar (else they are only reported; :meth:`reindex` does it later)."""
         store = open_store(settings)
-        assistant = cls.build(store, settings, load_llm(settings), extractor=extract_for_store)
+        llm, problem = load_llm_or_problem(settings)
+        assistant = cls.build(store, settings, llm, extractor=extract_for_store, llm_problem=problem)
         if refresh:
             assistant.reindex(progress=None)
         elif assistant.stale():
@@ -82,6 +91,18 @@ class Assistant:
         if data_dir is not None:
             settings = settings.updated(data_dir=Path(data_dir))
         return cls.from_settings(settings, refresh=refresh)
+
+    def warm_up(self) -> str | None:
+        """Start the model worker now (the app does at launch) so a broken model is reported at
+        startup, not at the first question. Returns the problem, or ``None`` when all is well."""
+        start = getattr(self.llm, "start", None)
+        if start is not None:
+            try:
+                start()
+            except (ModelUnavailableError, LLMFailedError) as exc:
+                log.error("%s Questions are answered without it (extractive) until it is fixed.", exc)
+                self.llm_problem = str(exc)
+        return self.llm_problem
 
     @property
     def generator_name(self) -> str:

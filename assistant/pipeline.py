@@ -82,6 +82,7 @@ class AnswerPipeline:
         llm: LLMAnswerer | None = None,
         extractive: ExtractiveGenerator | None = None,
         condenser: FollowUpCondenser | None = None,
+        llm_problem: str | None = None,
     ) -> None:
         self.retriever = retriever
         self.answerability = answerability
@@ -90,6 +91,7 @@ class AnswerPipeline:
         self.llm = llm
         self.extractive = extractive or ExtractiveGenerator()
         self.condenser = condenser or FollowUpCondenser()
+        self.llm_problem = llm_problem  # why the configured LLM is not in use: a note on extractive answers
 
     @property
     def generator_name(self) -> str:
@@ -136,7 +138,8 @@ class AnswerPipeline:
             yield answer
             return
         if self.llm is None:
-            answer = finish(Draft(self.extractive.claims(standalone, hits), hits, self.extractive.name))
+            notes = (f"{self.llm_problem} Showing the best matching sentence.",) if self.llm_problem else ()
+            answer = finish(Draft(self.extractive.claims(standalone, hits), hits, self.extractive.name, notes))
             yield answer.text
             yield answer
             return

@@ -11,12 +11,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GeneratorName = Literal["auto", "extractive", "local", "openai"]
 
 LOCAL_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+
+
+def user_model_dir() -> Path:
+    """The per-user folder for assembled models (``~/.local/share/sourced/models`` on Linux).
+
+    One copy per user, whatever data directory an assistant opens.
+    """
+    return Path(platformdirs.user_data_dir("sourced", appauthor=False)) / "models"
 
 
 class Settings(BaseSettings):
@@ -52,7 +61,22 @@ class Settings(BaseSettings):
     )
     llm_model_path: Path | None = Field(
         default=None,
-        description=f"GGUF file for the local generator; default: <data_dir>/models/{LOCAL_MODEL_FILE}.",
+        description=f"GGUF file for the local generator; default: the per-user {LOCAL_MODEL_FILE} "
+        "(`~/.local/share/sourced/models/` on Linux), where `make model` assembles it.",
+    )
+    llm_isolation: Literal["worker", "in_process"] = Field(
+        default="worker",
+        description="worker: the local model runs in a supervised child process, so a crash, hang or "
+        "out-of-memory kill becomes an extractive answer with a note, never a dead app; in_process: "
+        "in this process (benchmarks only).",
+    )
+    llm_timeout: float = Field(
+        default=90.0, gt=0, description="Seconds the local model may stay silent (no token) before its "
+        "worker is considered hung, stopped, and the answer falls back to extraction.",
+    )
+    llm_memory_limit_mb: int = Field(
+        default=0, ge=0, description="Address-space limit of the model worker in MB (0: none); a worker "
+        "over it fails with a clear error instead of pushing the machine into swap or the OOM killer.",
     )
     llm_threads: int = Field(default=2, ge=1, description="CPU threads for llama.cpp.")
     llm_context: int = Field(default=2048, ge=512, description="llama.cpp context length.")
@@ -82,4 +106,4 @@ class Settings(BaseSettings):
 
     @property
     def model_path(self) -> Path:
-        return self.llm_model_path or (self.data_dir / "models" / LOCAL_MODEL_FILE)
+        return self.llm_model_path or (user_model_dir() / LOCAL_MODEL_FILE)

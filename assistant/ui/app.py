@@ -89,8 +89,10 @@ def describe(assistant: Assistant) -> str:
     """The line under the title: what is indexed, how answers are made, how to get the LLM."""
     n = len(assistant.articles())
     line = f"{n} article(s) indexed. Every answer sentence cites the sentence it rests on; "
-    if assistant.llm is not None:
+    if assistant.llm is not None and not assistant.llm_problem:
         return line + f"answers are written by {assistant.generator_name} and each citation is checked."
+    if assistant.llm_problem:
+        return line + f"answers quote the source sentences (extractive): {assistant.llm_problem}"
     line += "answers quote the source sentences (extractive)."
     model = assistant.settings.model_path
     if assistant.settings.generator == "auto" and not model.is_file():
@@ -140,6 +142,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
     assistant = Assistant.from_settings(settings)
+    assistant.warm_up()  # a model that cannot load is reported now and the app answers without it
     if not assistant.articles():
         log.warning("No articles are indexed in %s; add some with `sourced ingest PATH`.", settings.data_dir)
     build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True)

@@ -17,7 +17,7 @@ from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
-MODEL = Settings().model_path if Settings().model_path.is_absolute() else ROOT / Settings().model_path
+MODEL = Settings().model_path
 pytestmark = [
     pytest.mark.llm,
     pytest.mark.skipif(

@@ -48,30 +48,40 @@ def test_chatml_template() -> None:
 
 
 def test_load_llm_extractive_and_auto_without_model(tmp_path: Path) -> None:
-    assert load_llm(Settings(generator="extractive", data_dir=tmp_path)) is None
-    assert load_llm(Settings(generator="auto", data_dir=tmp_path)) is None
+    absent = tmp_path / "absent.gguf"
+    assert load_llm(Settings(generator="extractive", llm_model_path=absent)) is None
+    assert load_llm(Settings(generator="auto", llm_model_path=absent)) is None
 
 
 def test_load_llm_local_missing_model_says_make_model(tmp_path: Path) -> None:
     with pytest.raises(ModelUnavailableError, match="make model") as info:
-        load_llm(Settings(generator="local", data_dir=tmp_path))
+        load_llm(Settings(generator="local", llm_model_path=tmp_path / "absent.gguf"))
     assert str(tmp_path) in str(info.value)
 
 
 def test_load_llm_local_and_auto_use_the_model_file(tmp_path: Path, monkeypatch) -> None:
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF")
-    made: list[tuple[str, int, int]] = []
+    made: list[tuple[Path, int, int]] = []
 
-    def fake(path: str, n_threads: int, n_ctx: int) -> ScriptedLLM:
-        made.append((path, n_threads, n_ctx))
+    def fake(settings: Settings, path: Path) -> ScriptedLLM:
+        made.append((path, settings.llm_threads, settings.llm_context))
         return ScriptedLLM()
 
-    monkeypatch.setattr(llm_mod, "_cached_local", fake)
+    monkeypatch.setattr(llm_mod, "make_local_llm", fake)
+    monkeypatch.setattr(llm_mod, "_LOCAL", {})
     for choice in ("local", "auto"):
         settings = Settings(generator=choice, llm_model_path=model, llm_threads=3, llm_context=1024)
         assert isinstance(load_llm(settings), ScriptedLLM)
-    assert made == [(str(model.resolve()), 3, 1024)] * 2
+    assert made == [(model.resolve(), 3, 1024)]  # one model per file and configuration
+
+
+def test_the_local_model_runs_in_a_worker_unless_asked_otherwise(tmp_path: Path) -> None:
+    from assistant.llm_worker import WorkerLLM
+
+    worker = llm_mod.make_local_llm(Settings(llm_timeout=7.5), tmp_path / "m.gguf")
+    assert isinstance(worker, WorkerLLM) and worker.timeout == 7.5 and worker.pid is None
+    assert worker.backend_kwargs["model_path"] == str(tmp_path / "m.gguf")
 
 
 def test_load_llm_openai_needs_no_server() -> None:

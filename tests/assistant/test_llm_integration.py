@@ -19,12 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
 
 
-def _model_path() -> Path:
-    path = Settings().model_path
-    return path if path.is_absolute() else ROOT / path
-
-
-MODEL = _model_path()
+MODEL = Settings().model_path
 pytestmark = [
     pytest.mark.llm,
     pytest.mark.skipif(

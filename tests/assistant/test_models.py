@@ -86,4 +86,13 @@ def test_cli_reports_failure(tmp_path: Path, monkeypatch) -> None:
         raise ModelUnavailableError("parts missing")
 
     monkeypatch.setattr(models, "assemble_local_model", boom)
-    assert main(["assemble", "--data-dir", str(tmp_path), "--quiet"]) == 1
+    assert main(["assemble", "--dest", str(tmp_path / "m.gguf"), "--quiet"]) == 1
+
+
+def test_smoke_command_stops_with_the_cause_for_a_bad_model(tmp_path: Path, caplog) -> None:
+    bad = tmp_path / "m.gguf"
+    bad.write_bytes(b"GGUF" + b"\x00" * 1024)
+    assert main(["smoke", "--dest", str(bad)]) == 1
+    assert "could not be loaded" in caplog.text
+    assert main(["smoke", "--dest", str(tmp_path / "absent.gguf")]) == 1
+    assert "make model" in caplog.text

@@ -93,8 +93,10 @@ def test_full_run_with_fakes_prints_the_summary(
     data = json.loads((report / "report.json").read_text(encoding="utf-8"))
     assert [i["id"] for i in data["items"]] == ["t1", "t2"]
     assert "generator=extractive" in data["notes"]
-    # the corpus is opened from the eval cache, the model still from the user's data directory
-    assert FakeAssistant.opened_with.model_path.parent == tmp_path / "user-data" / "models"
+    # the corpus is opened from the eval cache, the model still from the per-user models folder
+    from assistant.settings import user_model_dir
+
+    assert FakeAssistant.opened_with.model_path.parent == user_model_dir()
 
 
 def test_the_assistants_local_llm_is_shared_with_baseline_and_judge(monkeypatch: pytest.MonkeyPatch) -> None:

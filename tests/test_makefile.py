@@ -1,0 +1,51 @@
+"""The Makefile builds llama-cpp-python portably, outside pip's cache, keyed by its flags.
+
+``make -n`` prints the commands without running them, so these checks are cheap and exact.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def dry_run(tmp_path: Path, *extra: str) -> str:
+    """What `make install` would run in a fresh venv with an empty wheelhouse."""
+    args = ["make", "-n", "-C", str(ROOT), "install", f"VENV={tmp_path / 'venv'}",
+            f"WHEELHOUSE={tmp_path / 'wheels'}", *extra]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    return out.replace("\\\n", " ")  # one line per command
+
+
+def wheel_dir(plan: str) -> str:
+    match = re.search(r"-w \"([^\"]+)\.tmp\"", plan)
+    assert match, plan
+    return match.group(1)
+
+
+def test_the_default_build_is_portable_and_bypasses_pips_cache(tmp_path: Path) -> None:
+    plan = dry_run(tmp_path)
+    build = next(line for line in plan.splitlines() if "pip wheel" in line)
+    assert "-DGGML_NATIVE=OFF" in build and "-DGGML_AVX2=ON" in build and "-DGGML_AVX512=OFF" in build
+    assert "--no-cache-dir" in build and "--no-binary llama-cpp-python" in build
+    # the venv gets exactly the wheel from that wheelhouse, forcibly replacing any other build
+    install = next(line for line in plan.splitlines() if "--force-reinstall" in line)
+    assert wheel_dir(plan) in install and install.rstrip().endswith(".whl")
+    # and it happens before the project install, which would otherwise build the sdist itself
+    lines = plan.splitlines()
+    assert lines.index(install) < next(i for i, line in enumerate(lines) if 'install -e ".[dev,local]"' in line)
+
+
+def test_other_flags_get_their_own_wheelhouse(tmp_path: Path) -> None:
+    portable = wheel_dir(dry_run(tmp_path))
+    native = wheel_dir(dry_run(tmp_path, "LLAMA_CMAKE_ARGS=-DGGML_NATIVE=ON"))
+    assert portable != native
+    assert "-DGGML_NATIVE=ON" in dry_run(tmp_path, "LLAMA_CMAKE_ARGS=-DGGML_NATIVE=ON")
+    assert wheel_dir(dry_run(tmp_path)) == portable  # stable for the same flags
