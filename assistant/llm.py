@@ -156,7 +156,6 @@ class LocalLLM:
         )
         self._yes_ids = self._single_token_ids(YES_WORDS)
         self._no_ids = self._single_token_ids(NO_WORDS)
-        self.last_usage: dict[str, int] = {}
 
     def _single_token_ids(self, words: Sequence[str]) -> list[int]:
         tokens = [self._llama.tokenize(w.encode(), add_bos=False, special=False) for w in words]
@@ -171,7 +170,6 @@ class LocalLLM:
     def complete(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> str:
         with self._lock:
             out = self._run(prompt, max_tokens, stop, stream=False)
-        self.last_usage = dict(out.get("usage") or {})
         return str(out["choices"][0]["text"]).strip()
 
     def stream(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> Iterator[str]:
@@ -202,7 +200,6 @@ class LocalLLM:
             llama.eval(ids[prefix:])
             logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
             logits = logits.astype(np.float64)
-        self.last_usage = {"prompt_tokens": len(ids), "evaluated_tokens": len(ids) - prefix}
         top = float(logits.max())
         yes = sum(math.exp(logits[i] - top) for i in self._yes_ids)
         no = sum(math.exp(logits[i] - top) for i in self._no_ids)
