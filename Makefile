@@ -95,7 +95,8 @@ lint: install
 bench: bench-attribution bench-llm
 
 bench-attribution: install
-	$(PY) -m bench.attribution --split dev --shared "$(SHARED)" --out reports/bench-attribution.json
+	$(PY) -m bench.attribution --split dev --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/bench-parses" \
+		--out reports/bench-attribution.json
 
 # Relearn index/attribution/cue_model.json on PolNeAR train (parses cached under $(DATA_DIR)/cache).
 train-cues: install

@@ -22,6 +22,7 @@ from assistant.citations import Claim
 from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
 from assistant.types import Hit
+from index.attribution.speaker_canon import group_by_speaker, speaker_label
 from index.store import SentenceStore
 
 if TYPE_CHECKING:
@@ -46,10 +47,11 @@ def phrase(a: Attribution) -> str:
     first = content.split(" ", 1)[0]
     if first in _LOWER_STARTS:
         content = first.lower() + content[len(first) :]
-    speaker = a.speaker[:1].upper() + a.speaker[1:]
+    label = speaker_label(a.speaker, a.source.text if a.source else None)
+    speaker = label[:1].upper() + label[1:]
     cue = a.cue.text.strip()
     if cue.lower() in _NON_VERB_CUES or not cue:
-        return f"According to {a.speaker}, {content}."
+        return f"According to {label}, {content}."
     if content[:1] in "“\"'‘":
         return f"{speaker} {cue}: {content}"
     if cue.lower() in _OBJECT_CUES:  # "told the Assembly that …": the object is not in the cue span
@@ -189,7 +191,4 @@ class AttributionAnswerer:
             claims_by_speaker(speaker, self.all_attributions()) if speaker
             else [a for a in self.all_attributions() if a.speaker_kind != "unresolved"]
         )  # fmt: skip
-        table: dict[str, list[Attribution]] = {}
-        for a in chosen:
-            table.setdefault(a.speaker, []).append(a)
-        return table
+        return group_by_speaker((a.speaker, a) for a in chosen)  # type: ignore[return-value]

@@ -159,3 +159,17 @@ def load_questions(shared: Path, split: str) -> list[dict]:
     """Gold who-said questions for a split."""
     path = shared / "eval" / f"polnear-who-said-{split}.jsonl"
     return [json.loads(line) for line in path.open()]
+
+
+def load_ggt_articles(shared: Path) -> list[Article]:
+    """The GGT dev articles (``data/ggt/articles-dev.jsonl``, same row shape as PolNeAR's)."""
+    rows = (json.loads(line) for line in (shared / "data/ggt/articles-dev.jsonl").open())
+    return [
+        Article(id=r["id"], title=r.get("title", ""), text=r["text"], date=r.get("date", ""), source=r.get("source", ""))
+        for r in rows
+    ]
+
+
+def load_ggt_questions(shared: Path) -> list[dict]:
+    """The GGT dev who-said items, tagged speaker_name / _pronoun / _nominal / _none."""
+    return [json.loads(line) for line in (shared / "eval" / "ggt-who-said-dev.jsonl").open()]

@@ -1,7 +1,9 @@
-"""Attribution benchmark on PolNeAR: span P/R/F1 and who-said accuracy vs dense retrieval.
+"""Attribution benchmark: span P/R/F1 on PolNeAR, who-said accuracy and citation precision on
+PolNeAR dev and GGT dev, beside dense retrieval.
 
 Run: ``python -m bench.attribution --split dev [--shared PATH] [--limit N] [--out FILE]``
-(``--spans-only`` skips the slow who-said part).
+(``--spans-only`` skips the slow who-said part). GGT dev (Canadian news, ``data/ggt``) is scored beside
+PolNeAR dev, sliced by its tags (``--no-ggt`` skips it).
 """
 
 from __future__ import annotations
@@ -9,23 +11,27 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 from spacy.tokens import Doc
 
-from assistant.attribution_qa import (
-    EMBED_WEIGHT,
-    NO_MATCH_THRESHOLD,
-    ClaimIndex,
-    parse_source_question,
-)
+from assistant.attribution_qa import EMBED_WEIGHT, NO_MATCH_THRESHOLD
 from assistant.offline import use_offline_env
-from bench._polnear import load_articles, load_gold, load_questions, shared_dir
+from bench._polnear import (
+    load_articles,
+    load_ggt_articles,
+    load_ggt_questions,
+    load_gold,
+    load_questions,
+    shared_dir,
+)
+from bench.who_said import is_correct, score_questions, summarise
 from index.attribution import Attribution, attributions_from_docs, load_nlp
+from index.embed import MiniLMEmbedder
 from index.segment import split_sentences
 from index.types import Article, Sentence
 
@@ -33,6 +39,11 @@ use_offline_env()
 log = logging.getLogger("bench.attribution")
 
 Pieces = tuple[tuple[int, int], ...]
+POLNEAR_SLICES = ("clean", "direct_quote", "indirect_quote")
+GGT_SLICES = (
+    "speaker_name", "speaker_pronoun", "speaker_nominal", "speaker_none",
+    "direct_quote", "indirect", "named", "anonymous",
+)  # fmt: skip
 
 
 SEGMENTER = "index.segment.split_sentences"
@@ -124,27 +135,7 @@ def span_scores(attrs: dict[str, list[Attribution]], gold: dict) -> dict:
     return out
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
-def is_correct(answer: str, golds: Sequence[str]) -> bool:
-    """Gold occurs in the answer (normalised); a person's surname alone also counts."""
-    ans = f" {_norm(answer)} "
-    for g in golds:
-        ng = _norm(g)
-        if ng and f" {ng} " in ans:
-            return True
-        words = g.split()
-        person = 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
-        if person and f" {_norm(words[-1])} " in ans:  # a person: the surname alone counts
-            return True
-    return False
-
-
 def run(args: argparse.Namespace) -> dict:
-    from index.embed import MiniLMEmbedder
-
     shared = shared_dir(args.shared)
     articles = load_articles(shared, args.split)
     if args.limit:
@@ -155,7 +146,7 @@ def run(args: argparse.Namespace) -> dict:
     seg_name = SEGMENTER
 
     t0 = time.perf_counter()
-    parsed = parse_articles(articles)
+    parsed = parse_articles(articles, args.cache / f"polnear-{args.split}.spacy" if args.cache else None)
     sents = {art.id: lst for art, lst, _docs in parsed}
     t_parse = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -176,56 +167,20 @@ def run(args: argparse.Namespace) -> dict:
     all_attrs = [a for lst in attrs.values() for a in lst]
     lookup = {(s.article_id, s.index): s for lst in sents.values() for s in lst}
     t0 = time.perf_counter()
-    index = ClaimIndex(all_attrs, embedder, lookup)
+    weights = sorted({EMBED_WEIGHT, *args.weights})
+    results = score_questions(questions, all_attrs, lookup, embedder, weights)
     sent_list = list(lookup.values())
     sent_mat = embedder.embed([s.text for s in sent_list])
-    t_embed = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    queries = []
-    for q in questions:
-        parsed = parse_source_question(q["question"])
-        queries.append(parsed.text if parsed is not None and parsed.kind == "content" else q["question"])
-    qmat = embedder.embed(queries)
     peer_q = embedder.embed([q["question"] for q in questions])
-    t_qembed = time.perf_counter() - t0
-
-    weights = sorted({EMBED_WEIGHT, *args.weights})
-    results: dict[float, list[bool]] = {w: [] for w in weights}
-    clean_flags, peer_ok, details, top_scores = [], [], [], []
-    t0 = time.perf_counter()
-    from assistant.attribution_qa import lexical_overlap
-
-    for qi, q in enumerate(questions):
-        cos = index.matrix @ qmat[qi]
-        lex = np.array([lexical_overlap(queries[qi], c.content.text) for c in index.claims])
-        clean_flags.append("clean" in q.get("tags", []))
-        for w in weights:
-            score = w * cos + (1 - w) * lex
-            best = int(np.argmax(score))
-            claim = index.claims[best]
-            answer = claim.speaker if claim.speaker_kind != "unresolved" else ""
-            ok = is_correct(answer, q["answers"])
-            results[w].append(ok)
-            if w == EMBED_WEIGHT:
-                top_scores.append(float(score[best]))
-                details.append(
-                    {
-                        "id": q["id"],
-                        "answer": answer,
-                        "gold": q["answers"],
-                        "ok": ok,
-                        "kind": claim.speaker_kind,
-                        "content": claim.content.text[:160],
-                        "article_ok": claim.article_id == q["evidence"][0].get("article_id"),
-                        "clean": clean_flags[-1],
-                    }
-                )
-        top = sent_list[int(np.argmax(sent_mat @ peer_q[qi]))]
-        peer_ok.append(is_correct(top.text, q["answers"]))
+    peer_ok = [
+        is_correct(sent_list[int(np.argmax(sent_mat @ peer_q[qi]))].text, q["answers"])
+        for qi, q in enumerate(questions)
+    ]
     t_answer = time.perf_counter() - t0
+    clean_flags = ["clean" in q.get("tags", []) for q in questions]
+    main = results[EMBED_WEIGHT]
 
-    def acc(flags: list[bool], only_clean: bool) -> float:
+    def acc(flags: Sequence[bool], only_clean: bool) -> float:
         sel = [f for f, c in zip(flags, clean_flags, strict=True) if c or not only_clean]
         return round(100 * sum(sel) / len(sel), 1) if sel else 0.0
 
@@ -234,29 +189,51 @@ def run(args: argparse.Namespace) -> dict:
     report |= {
         "who_said": {
             "attribution_index": {
-                "all": acc(results[EMBED_WEIGHT], False),
-                "clean": acc(results[EMBED_WEIGHT], True),
+                "all": acc([r.ok for r in main], False),
+                "clean": acc([r.ok for r in main], True),
             },
+            "slices": summarise(main, POLNEAR_SLICES),
             "dense_top_sentence": {"all": acc(peer_ok, False), "clean": acc(peer_ok, True)},
             "by_embed_weight": {
-                str(w): {"all": acc(r, False), "clean": acc(r, True)} for w, r in results.items()
+                str(w): {"all": acc([x.ok for x in r], False), "clean": acc([x.ok for x in r], True)}
+                for w, r in results.items()
             },
-            "right_article": round(100 * np.mean([d["article_ok"] for d in details]), 1) if details else 0,
-            "median_top_score": float(np.median(top_scores)) if top_scores else 0.0,
+            "right_article": round(100 * np.mean([r.right_article for r in main]), 1) if main else 0,
             "threshold": NO_MATCH_THRESHOLD,
         },
         "timings_s": {
             **times,
             "articles_per_s": round(len(articles) / (t_parse + t_extract), 2),
             "embedder_load": round(t_load, 2),
-            "embed_claims_and_sentences": round(t_embed, 2),
-            "embed_questions": round(t_qembed, 2),
             "answer_all": round(t_answer, 2),
         },
     }
+    errors = [asdict(r) for r in main if not r.ok]
+    if not args.no_ggt:
+        report["ggt"], ggt_errors = ggt_report(shared, embedder, args.cache)
+        errors += ggt_errors
     if args.errors:
-        Path(args.errors).write_text("\n".join(json.dumps(d) for d in details if not d["ok"]))
+        Path(args.errors).write_text("\n".join(json.dumps(d) for d in errors))
     return report
+
+
+def ggt_report(shared: Path, embedder: MiniLMEmbedder, cache: Path | None) -> tuple[dict, list[dict]]:
+    """GGT dev who-said accuracy and citation precision, sliced by the items' tags."""
+    articles = load_ggt_articles(shared)
+    questions = load_ggt_questions(shared)
+    parsed = parse_articles(articles, cache / "ggt-dev.spacy" if cache else None)
+    attrs = [a for art, lst, docs in parsed for a in attributions_from_docs(art, lst, docs)]
+    lookup = {(s.article_id, s.index): s for _art, lst, _docs in parsed for s in lst}
+    main = score_questions(questions, attrs, lookup, embedder)[EMBED_WEIGHT]
+    kinds = ("named", "anonymous", "unresolved")
+    report = {
+        "articles": len(articles),
+        "questions": len(questions),
+        "attributions": len(attrs),
+        "kinds": {k: sum(a.speaker_kind == k for a in attrs) for k in kinds},
+        "slices": summarise(main, GGT_SLICES),
+    }
+    return report, [asdict(r) for r in main if not r.ok]
 
 
 def _summary(args: argparse.Namespace, n_articles: int, seg_name: str, all_attrs: list, spans: dict) -> dict:
@@ -299,6 +276,12 @@ def print_table(rep: dict) -> None:
         print(f"{'  index, embed weight ' + k:<28}{v['all']:>8}{v['clean']:>8}")
     print(f"right article for top claim: {w['right_article']}%")
     print("timings (s):", t)
+    for name, table in (("PolNeAR " + rep["split"], w.get("slices", {})), ("GGT dev", rep.get("ggt", {}).get("slices", {}))):
+        if not table:
+            continue
+        print(f"\n{name + ' who-said':<24}{'n':>6}{'acc %':>8}{'cite P %':>10}")
+        for tag, m in table.items():
+            print(f"{tag:<24}{m['n']:>6}{m['accuracy']:>8}{m['citation_precision']:>10}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -311,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="write the JSON report here")
     parser.add_argument("--errors", default=None, help="write wrong answers (JSONL) here")
     parser.add_argument("--spans-only", action="store_true", help="skip the slow who-said part")
+    parser.add_argument("--cache", type=Path, default=None, help="keep spaCy parses here")
+    parser.add_argument("--no-ggt", action="store_true", help="skip the GGT dev who-said items")
     parser.add_argument("--weights", type=float, nargs="*", default=[0.0, 0.3, 0.7, 1.0])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

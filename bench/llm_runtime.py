@@ -85,7 +85,7 @@ def throughput(local: LocalLLM, prompt: str, max_tokens: int) -> dict[str, float
 def run(model: Path, rounds: int, max_tokens: int) -> dict[str, Any]:
     sentences = evidence()
     local = LocalLLM(model, n_threads=2, n_ctx=2048)
-    worker = WorkerLLM(backend_kwargs={"model_path": str(model), "n_threads": 2, "n_ctx": 2048})
+    worker = WorkerLLM(backend_kwargs={"model_path": str(model), "n_threads": 2, "n_ctx": 2048}, timeout=900)
     worker.start()
     sides: dict[str, LLM] = {"in_process": local, "worker": worker}
     ttft: dict[str, list[float]] = {k: [] for k in sides}

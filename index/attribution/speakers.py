@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.attribution.coref import Coref
+from index.attribution.coref_words import PERSON_NOUNS
 from index.attribution.cues import ANON_HEADS, GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS, ROLE_NOUNS
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z]?[A-Z]{1,7})\)")
@@ -63,11 +65,21 @@ def clean_name(text: str) -> str:
     """
     text = re.sub(r"\s*,\s*", " ", text.strip())
     text = re.sub(r"^(?:even|also|now|then|but|and|however)\s+", "", text, flags=re.I)
+    text = re.sub(r"[’']s$", "", text.strip(" ,.;:\"“”'’"))  # "Donald Trump’s" (a possessive source)
     return text.strip(" ,.;:\"“”'’")
 
 
 def _key(text: str) -> list[str]:
     return [w.lower().strip(".") for w in _WORD.findall(text)]
+
+
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "miss", "sir", "prof", "rev"}
+
+
+def _first_name(words: list[str]) -> str:
+    """The given name of ``["mayor", "doug", "mccallum"]`` (``""`` for a surname alone or ``Mr. X``)."""
+    names = [w for w in words if w not in _HONORIFICS and w not in PERSON_NOUNS and w not in ROLE_NOUNS]
+    return names[-2] if len(names) > 1 else ""
 
 
 @dataclass
@@ -85,9 +97,15 @@ class SpeakerBook:
     last_person: str = ""
     last_any: tuple[str, str] = ("", "unresolved")
     person_mentions: list[tuple[int, str]] = field(default_factory=list)
+    coref: Coref = field(default_factory=Coref)
+    orgs: list[tuple[int, int, str, bool]] = field(default_factory=list)  # (pos, paragraph, name, speaker)
 
     def add_person(self, name: str, descriptor: str = "") -> str:
         """Record a person; return the fullest descriptor known for them."""
+        return self.people[self.add_person_id(name, descriptor)][1]
+
+    def add_person_id(self, name: str, descriptor: str = "") -> int:
+        """Record a person; return their index in ``people`` (one per person of the article)."""
         name = clean_name(name)
         descriptor = clean_name(descriptor) or name
         match = self.lookup_person(name)
@@ -98,9 +116,9 @@ class SpeakerBook:
             if len(best_name.split()) > 1 and best_name not in best_desc:
                 best_desc = best_name
             self.people[i] = (best_name, best_desc)
-            return best_desc
+            return i
         self.people.append((name, descriptor))
-        return descriptor
+        return len(self.people) - 1
 
     def lookup_person(self, name: str) -> tuple[int, tuple[str, str]] | None:
         """Find a known person sharing the surname (last word) of ``name``."""
@@ -108,10 +126,15 @@ class SpeakerBook:
         if not words:
             return None
         surname = words[-1]
+        first = _first_name(words)
         for i in range(len(self.people) - 1, -1, -1):
             known = _key(self.people[i][0])
-            if known and (known[-1] == surname or (len(words) == 1 and surname in known)):
-                return i, self.people[i]
+            if not known or not (known[-1] == surname or (len(words) == 1 and surname in known)):
+                continue
+            other = _first_name(known)
+            if first and other and first != other and not (len(first) == 1 or len(other) == 1):
+                continue  # "Melker Karlsson" is not "Erik Karlsson"
+            return i, self.people[i]
         return None
 
     def resolve_role(self, text: str) -> str | None:
@@ -136,6 +159,22 @@ class SpeakerBook:
             if full.lower().startswith(bare.lower()) and len(bare) > 3:
                 return full
         return core
+
+    def note_org(self, pos: int, name: str, speaker: bool = False) -> None:
+        """An organisation named at ``pos`` (``speaker``: as the source of an attribution)."""
+        self.orgs.append((pos, self.coref.paragraph, name, speaker))
+
+    def org_for(self, noun: str, pos: int) -> str | None:
+        """``the company`` at ``pos``: the organisation just quoted, one whose name holds the noun
+        (``the board`` → ``Central Okanagan School Board``), else the one just named."""
+        recent = [o for o in self.orgs if o[0] < pos and self.coref.paragraph - o[1] <= 2]
+        for _pos, _para, name, speaker in reversed(recent):
+            if speaker:
+                return name
+        for _pos, _para, name, _speaker in reversed(recent):
+            if noun in _key(name):
+                return self.resolve_org(name)
+        return self.resolve_org(recent[-1][2]) if recent else None
 
     def resolve_pronoun(self, pronoun: str, start: int) -> tuple[str, str]:
         """Resolve a subject pronoun to (speaker, kind) by recency."""

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelUnavailableError
 from index.attribution import Attribution, extract_attributions, extract_many, load_nlp
 from index.attribution.cues import colon_source, quote_spans
 from index.attribution.speakers import SpeakerBook, clean_name, find_acronyms
+from index.errors import ModelUnavailableError
 from index.types import Article, Sentence
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,9 +116,11 @@ def test_quote_spanning_sentences(nlp) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_quote_continues_in_next_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
-    a = only(extract("“We are staying,” said Ana Ruiz. “Nobody can make us leave.”", nlp))
-    assert a.content_sentences == (0, 1) and "Nobody can make us leave" in a.content.text
-    assert a.speaker == "Ana Ruiz"
+    first, rest = extract("“We are staying,” said Ana Ruiz. “Nobody can make us leave.”", nlp)
+    assert first.content_sentences == (0,) and first.speaker == "Ana Ruiz"
+    # the continuation is a claim of its own (cited alone), with the speaker inherited and no cue
+    assert rest.content_sentences == (1,) and rest.cue_sentence == 1 and rest.cue.text == ""
+    assert "Nobody can make us leave" in rest.content.text and rest.speaker == "Ana Ruiz"
 
 
 def test_plain_next_sentence_is_not_inherited(nlp) -> None:  # type: ignore[no-untyped-def]

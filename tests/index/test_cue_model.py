@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelUnavailableError
 from index.attribution import extract_attributions
 from index.attribution.cue_model import WEIGHTS_PATH, CueModel, default_model
 from index.attribution.parse import find_candidates
+from index.errors import ModelUnavailableError
 from index.types import Article, Sentence
 
 ACCEPT_ALL = CueModel({"b": 20.0}, threshold=0.5)
