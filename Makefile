@@ -67,8 +67,8 @@ install: $(VENV)/.installed
 # per-user models folder (or SOURCED_LLM_MODEL_PATH); then load it in a worker process and generate a
 # few tokens, so a build that crashes on this CPU stops here with the cause and the fix.
 model: install
-	$(PY) -m assistant.models assemble
-	$(PY) -m assistant.models smoke
+	$(PY) -m assistant.model_file assemble
+	$(PY) -m assistant.model_file smoke
 
 ingest: install
 	$(PY) -m assistant.cli --data-dir "$(DATA_DIR)" ingest samples/
@@ -79,15 +79,18 @@ run: model ingest
 serve: run
 
 # SOURCED_REQUIRE_MODEL: the real-LLM tests fail (rather than skip) if the model is missing.
+# lint-imports: the layer contract of pyproject.toml (index ← assistant ← evaluation, web UI, CLI).
 test: model
+	$(VENV)/bin/lint-imports
 	SOURCED_REQUIRE_MODEL=1 $(PY) -m pytest -q
 
 test-fast: install
-	$(PY) -m pytest -q -m "not integration and not llm and not app"
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q -m "not integration and not llm and not app and not slow"
 
 lint: install
-	$(VENV)/bin/ruff check assistant index prompts tests bench app.py
-	$(VENV)/bin/mypy assistant index prompts app.py
+	$(VENV)/bin/ruff check assistant index evaluation tests bench app.py
+	$(VENV)/bin/mypy assistant index evaluation app.py
 
 bench: bench-attribution bench-retrieval bench-llm
 
@@ -95,7 +98,7 @@ bench-attribution: install
 	$(PY) -m bench.attribution --split dev --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/bench-parses" \
 		--out reports/bench-attribution.json
 
-# Relearn index/cue_model.json on PolNeAR train (parses cached under $(DATA_DIR)/cache).
+# Relearn index/attribution/cue_model.json on PolNeAR train (parses cached under $(DATA_DIR)/cache).
 train-cues: install
 	$(PY) -m bench.train_cues --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/polnear-parses"
 

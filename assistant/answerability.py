@@ -141,7 +141,7 @@ class LLMAnswerableJudge:
     """
 
     def __init__(self, llm: Any, max_words: int = 160) -> None:
-        from prompts import load_prompt
+        from assistant.prompts import load_prompt
 
         self.llm = llm
         self.max_words = max_words

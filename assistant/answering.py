@@ -10,23 +10,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.citations import AnswerSentence, first_use_numbering, render
+from assistant.citations import Claim, first_use_numbering, render
+from assistant.prompts import CANNOT_ANSWER
 from assistant.types import Answer, Citation, Hit
-from prompts import CANNOT_ANSWER
 
 
 @dataclass(frozen=True)
-class Claim:
-    """One answer sentence and the 1-based numbers of the hits it cites.
+class Draft:
+    """What an answering route hands the composer: the claims, the hits their markers point
+    into (``[n]`` -> ``hits[n-1]``), which generator made them, and notes for the reader.
 
     Example:
-        >>> Claim("The BLA claimed it.", (1,)).markers
-        (1,)
+        >>> Draft([Claim("X.", (1,))], [], "extractive").generator
+        'extractive'
     """
 
-    text: str
-    markers: tuple[int, ...] = ()
-    support: float | None = None
+    claims: list[Claim]
+    hits: list[Hit]
+    generator: str
+    notes: tuple[str, ...] = ()
 
 
 def compose(
@@ -42,13 +44,13 @@ def compose(
     """Renumber markers 1..K in order of first use and build the cited answer.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hits = [Hit(Sentence("a", i, 0, 2, f"S{i}"), 0.9) for i in range(3)]
         >>> ans = compose([Claim("X.", (3,)), Claim("Y.", (1, 3))], hits, question="q", standalone="q", generator="t")
         >>> ans.text, [c.sentence for c in ans.citations]
         ('X [1]. Y [1][2].', ['S2', 'S0'])
     """
-    offered = [AnswerSentence(c.text, tuple(m for m in c.markers if 1 <= m <= len(hits))) for c in claims]
+    offered = [Claim(c.text, tuple(m for m in c.markers if 1 <= m <= len(hits))) for c in claims]
     numbering = first_use_numbering(offered)
     support: dict[int, float | None] = {}
     for claim in claims:
@@ -99,7 +101,7 @@ class ExtractiveGenerator:
     (within ``margin``) so that answers spread over two sentences are not cut.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hits = [Hit(Sentence("a", 0, 0, 9, "BLA said."), 0.8), Hit(Sentence("a", 1, 10, 14, "Other."), 0.3)]
         >>> [c.text for c in ExtractiveGenerator().claims("Who?", hits)]
         ['BLA said.']

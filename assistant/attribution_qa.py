@@ -1,7 +1,7 @@
 """Answer "who said X?" and "what did X say?" from the attribution index.
 
-``parse_source_question`` recognises the two question shapes; ``rank_claims``
-scores claim contents against a content query (embedding cosine blended with
+``parse_source_question`` recognises the two question shapes; :class:`ClaimIndex`
+ranks claim contents against a content query (embedding cosine blended with
 word overlap) and also ranks sentences no attribution covers, so a claim the
 article attributes to nobody comes back as ``speaker_kind == "unresolved"``
 instead of being pinned on a nearby name; ``claims_by_speaker`` finds what a
@@ -13,12 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from assistant.types import Sentence
-from index.attribution import Attribution, Span
-from index.embed import Embedder
+from index.types import Sentence
+
+if TYPE_CHECKING:  # the records live beside the spaCy extractor: imported only when used
+    from index.attribution import Attribution
+
+
+class Embeds(Protocol):
+    """Anything that turns texts into L2-normalised rows (an embedder, or the store)."""
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 def _lexicon(words: str) -> frozenset[str]:
@@ -142,6 +150,8 @@ def lexical_overlap(query: str, text: str) -> float:
 def _unattributed(
     attributions: Sequence[Attribution], sentence_lookup: Mapping[tuple[str, int], Sentence]
 ) -> list[Attribution]:
+    from index.attribution import Attribution, Span
+
     covered = {(a.article_id, i) for a in attributions for i in (*a.content_sentences, a.cue_sentence)}
     out = []
     for key, sent in sentence_lookup.items():
@@ -174,7 +184,7 @@ class ClaimIndex:
     def __init__(
         self,
         attributions: Sequence[Attribution],
-        embedder: Embedder,
+        embedder: Embeds,
         sentence_lookup: Mapping[tuple[str, int], Sentence] | None = None,
         embed_weight: float = EMBED_WEIGHT,
     ) -> None:
@@ -195,21 +205,6 @@ class ClaimIndex:
         if top is not None:
             order = order[:top]
         return [(self.claims[i], float(score[i])) for i in order]
-
-
-def rank_claims(
-    content_query: str,
-    attributions: Sequence[Attribution],
-    embedder: Embedder,
-    sentence_lookup: Mapping[tuple[str, int], Sentence] | None = None,
-) -> list[tuple[Attribution, float]]:
-    """Rank claim contents against ``content_query``; uncovered sentences rank as unresolved.
-
-    Example:
-        >>> rank_claims("forces handicapped", attrs, HashEmbedder(), lookup)[0][0].speaker  # doctest: +SKIP
-        'Khawaja Asif'
-    """
-    return ClaimIndex(attributions, embedder, sentence_lookup).rank(content_query)
 
 
 def decide(ranked: Sequence[tuple[Attribution, float]], threshold: float = NO_MATCH_THRESHOLD) -> ClaimMatch:

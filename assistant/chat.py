@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Literal, overload
 
 from assistant.fusion import Filters
+from assistant.pipeline import AnswerPipeline, check_question
 from assistant.types import Answer
-
-if TYPE_CHECKING:
-    from assistant.core import Assistant
 
 _ELSE = re.compile(r"\b(else|other|another|more)\b", re.IGNORECASE)
 
 
 class ChatSession:
-    """A conversation with the assistant; follow-ups are condensed before retrieval.
+    """A conversation with the assistant; follow-ups are condensed before retrieval, and
+    "what else …" leaves out the sentences already cited.
 
     Example:
         >>> chat = assistant.chat()                           # doctest: +SKIP
@@ -25,21 +24,25 @@ class ChatSession:
         'What else did Khawaja Asif say?'
     """
 
-    def __init__(self, assistant: Assistant) -> None:
-        self.assistant = assistant
+    def __init__(self, pipeline: AnswerPipeline) -> None:
+        self.pipeline = pipeline
         self.history: list[tuple[str, Answer]] = []
 
-    def ask(self, question: str, *, stream: bool = False, filters: Filters | None = None) -> Any:
-        """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer.
-        ``filters`` limit the articles and speakers (see :class:`~assistant.fusion.Filters`)."""
-        from assistant.core import check_question
+    @overload
+    def ask(self, question: str, *, stream: Literal[False] = False, filters: Filters | None = None) -> Answer: ...
 
+    @overload
+    def ask(self, question: str, *, stream: Literal[True], filters: Filters | None = None) -> Iterator[str | Answer]: ...
+
+    def ask(self, question: str, *, stream: bool = False, filters: Filters | None = None) -> Answer | Iterator[str | Answer]:
+        """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer.
+        ``filters`` limit the articles and speakers (:class:`~assistant.fusion.Filters`)."""
         question = check_question(question)
-        standalone = self.assistant.condense(self.history, question)
+        standalone = self.pipeline.condense(self.history, question)
         exclude = self._already_cited() if _ELSE.search(question) else None
         if stream:
             return self._stream(question, standalone, exclude, filters)
-        answer = self.assistant.respond(question, standalone, exclude, filters)
+        answer = self.pipeline.respond(question, standalone, exclude, filters)
         self.history.append((question, answer))
         return answer
 
@@ -50,7 +53,7 @@ class ChatSession:
     def _stream(
         self, question: str, standalone: str, exclude: set[tuple[str, int]] | None, filters: Filters | None
     ) -> Iterator[str | Answer]:
-        for piece in self.assistant.respond_stream(question, standalone, exclude, filters):
+        for piece in self.pipeline.stream(question, standalone, exclude, filters):
             if isinstance(piece, Answer):
                 self.history.append((question, piece))
             yield piece

@@ -31,16 +31,18 @@ MAX_RANGE = 20
 
 
 @dataclass(frozen=True)
-class AnswerSentence:
-    """One sentence of a draft answer with the evidence numbers it cites.
+class Claim:
+    """One answer sentence, the 1-based numbers of the evidence it cites, and (once checked)
+    the verifier's support for it. Every route (attribution index, extractive, LLM) makes these.
 
     Example:
-        >>> AnswerSentence("The BLA said so.", (1,)).markers
+        >>> Claim("The BLA said so.", (1,)).markers
         (1,)
     """
 
     text: str
     markers: tuple[int, ...] = ()
+    support: float | None = None
 
 
 def _numbers(inner: str) -> list[int]:
@@ -98,13 +100,13 @@ def _clean(text: str) -> str:
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
-def parse_answer(text: str, n_offered: int) -> list[AnswerSentence]:
+def parse_answer(text: str, n_offered: int) -> list[Claim]:
     """Split a draft into sentences and collect each sentence's citation numbers.
 
     Numbers outside ``1..n_offered`` are dropped (and logged); order is kept, repeats removed.
     Sentences that were only markers or punctuation are skipped.
     """
-    sentences: list[AnswerSentence] = []
+    sentences: list[Claim] = []
     for piece in _segments(text):
         found: list[int] = []
         for match in MARKER.finditer(piece):
@@ -118,15 +120,15 @@ def parse_answer(text: str, n_offered: int) -> list[AnswerSentence]:
             continue
         if not re.search(r"[.!?][\"'”’)]*$", stripped):
             stripped += "."
-        sentences.append(AnswerSentence(stripped, markers))
+        sentences.append(Claim(stripped, markers))
     return sentences
 
 
-def first_use_numbering(sentences: Sequence[AnswerSentence]) -> dict[int, int]:
+def first_use_numbering(sentences: Sequence[Claim]) -> dict[int, int]:
     """Map old marker numbers to 1..K in order of first use.
 
     Example:
-        >>> first_use_numbering([AnswerSentence("a.", (4, 2)), AnswerSentence("b.", (2, 5))])
+        >>> first_use_numbering([Claim("a.", (4, 2)), Claim("b.", (2, 5))])
         {4: 1, 2: 2, 5: 3}
     """
     numbering: dict[int, int] = {}
@@ -137,7 +139,7 @@ def first_use_numbering(sentences: Sequence[AnswerSentence]) -> dict[int, int]:
 
 
 def render(
-    sentences: Sequence[AnswerSentence], numbering: Mapping[int, int] | None = None
+    sentences: Sequence[Claim], numbering: Mapping[int, int] | None = None
 ) -> str:
     """Join sentences, putting ``[k]`` markers back before each sentence's final punctuation.
 

@@ -1,4 +1,4 @@
-"""The ``sourced`` command line: ingest, ask, chat, articles, remove, serve (and more)."""
+"""The ``sourced`` command line: ingest, ask, chat, articles, remove, claims, reindex, serve, eval."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("claims", help="speakers and their claims, from the attribution index")
     p.add_argument("speaker", nargs="?", help="only this speaker (surname or acronym is enough)")
     p.add_argument("--json", action="store_true")
+    sub.add_parser("reindex", help="re-extract attributions made by an older extractor (sentences and vectors stay)")
     p = sub.add_parser("serve", help="start the web app on 127.0.0.1")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
@@ -93,7 +94,7 @@ def _filters(args: argparse.Namespace) -> Filters | None:
 
 def _add_optional_commands(sub: Any) -> None:
     try:
-        from assistant.evaluation.cli import add_eval_parser
+        from evaluation.cli import add_eval_parser
     except ImportError:  # pragma: no cover - evaluation package missing
         return
     add_eval_parser(sub)
@@ -110,20 +111,28 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings().updated(**updates)
 
 
+#: Commands that only list or delete: they do not wait for a re-extraction of the attributions.
+_NO_REFRESH = {"articles", "remove", "reindex"}
+
+
 def _run(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
 
     settings = _settings(args)
     if args.command == "serve":
-        from app import launch
+        from assistant.ui.app import launch
 
         launch(settings, host=args.host, port=args.port)
         return 0
     if args.command == "eval":
-        from assistant.evaluation.cli import run_eval_command
+        from evaluation.cli import run_eval_command
 
         return run_eval_command(args)
-    assistant = Assistant.from_settings(settings)
+    assistant = Assistant.from_settings(settings, refresh=args.command not in _NO_REFRESH)
+    if args.command == "reindex":
+        done = assistant.reindex(progress=True)
+        print(f"Refreshed the attributions of {len(done)} article(s)." if done else "The attributions are up to date.")
+        return 0
     if args.command == "ingest":
         report = assistant.add(args.paths, progress=not args.json)
         print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())

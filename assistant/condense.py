@@ -10,8 +10,10 @@ import re
 from collections.abc import Sequence
 
 from assistant.citations import MARKER
+from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
-from prompts import load_prompt
+from assistant.prompts import load_prompt
+from assistant.types import Answer
 
 log = logging.getLogger(__name__)
 
@@ -174,3 +176,33 @@ class LLMCondenser:
             return rewritten
         log.info("condenser output rejected (%r); using rules", raw[:80])
         return self.fallback.condense(history, question)
+
+
+class FollowUpCondenser:
+    """The pipeline's condenser: a follow-up (pronoun or ellipsis) becomes a standalone question,
+    by the LLM when there is one (checked, with the rules behind it, also when the model fails),
+    else by the rules.
+
+    Example:
+        >>> from assistant.types import Answer
+        >>> h = [("What did Khawaja Asif admit?", Answer("Khawaja Asif admitted it.", refused=False))]
+        >>> FollowUpCondenser().condense(h, "What else did he say?")
+        'What else did Khawaja Asif say?'
+    """
+
+    def __init__(self, llm: LLM | None = None) -> None:
+        self.inner: RuleCondenser | LLMCondenser = RuleCondenser() if llm is None else LLMCondenser(llm)
+
+    def condense(self, history: Sequence[tuple[str, Answer]], question: str) -> str:
+        """Rewrite a follow-up as a standalone question (unchanged when there is no history)."""
+        if not history or not needs_context(question):
+            return question
+        pairs = [(q, a.text) for q, a in history]
+        try:
+            condensed = str(self.inner.condense(pairs, question))
+        except (LLMFailedError, ModelUnavailableError) as exc:
+            log.warning("condensing with rules: %s", exc)
+            return RuleCondenser().condense(pairs, question)
+        if PRONOUN.search(condensed) and not isinstance(self.inner, RuleCondenser):
+            condensed = RuleCondenser().condense(pairs, question)  # the model left the pronoun unresolved
+        return condensed

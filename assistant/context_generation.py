@@ -7,7 +7,7 @@ Example:
     >>> sents = [Sentence("a", i, 0, 1, t) for i, t in enumerate(["Cup final.", "Colorado won.", "Fans cheered."])]
     >>> gen = ContextGenerator(ScriptedLLM(default="Colorado won [2]."), lambda a, f, l: sents[max(f, 0): l + 1])
     >>> shown = gen.select([Hit(sents[1], 0.9, title="Stanley Cup")])
-    >>> len(shown), gen.draft("Who won the Cup?", shown)
+    >>> len(shown), "".join(gen.stream("Who won the Cup?", shown))
     (3, 'Colorado won [2].')
 """
 
@@ -16,17 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from assistant.context import SentencesOf, build_context
-from assistant.generation import STOPS, is_refusal
+from assistant.generation import STOPS
 from assistant.llm import LLM
+from assistant.prompts import CANNOT_ANSWER, load_prompt
 from assistant.types import Hit
-from prompts import CANNOT_ANSWER, load_prompt
 
 CONTEXT_TOKEN_BUDGET = 260
 
 
 class ContextGenerator:
-    """Same interface as :class:`~assistant.generation.LLMGenerator`: ``select`` the hits to
-    show (now with neighbours), then ``draft``/``stream`` over exactly those, numbered 1..N."""
+    """An :class:`~assistant.generation.EvidenceWriter`: ``select`` the hits to show (with their
+    neighbours), then ``stream`` a draft over exactly those, numbered 1..N."""
 
     def __init__(self, llm: LLM, sentences_of: SentencesOf, *, budget: int = CONTEXT_TOKEN_BUDGET,
                  around: int = 1, max_tokens: int = 80) -> None:  # fmt: skip
@@ -45,12 +45,6 @@ class ContextGenerator:
     def build_prompt(self, question: str, shown: Sequence[Hit]) -> str:
         context = build_context(shown, lambda article, first, last: [], 1 << 30, around=0)
         return self.template.format(evidence=context.text, question=question.strip())
-
-    def draft(self, question: str, shown: Sequence[Hit]) -> str:
-        if not shown:
-            return CANNOT_ANSWER
-        text = self.llm.complete(self.build_prompt(question, shown), max_tokens=self.max_tokens, stop=STOPS).strip()
-        return CANNOT_ANSWER if is_refusal(text) else text
 
     def stream(self, question: str, shown: Sequence[Hit]) -> Iterator[str]:
         if not shown:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.fusion import Filters, collapse_duplicates, rrf
+from assistant.fusion import Filters, collapse_duplicates, dates_in_question, rrf
 from assistant.types import Hit
 from index.hybrid import ContextIndexes
 from index.store import SentenceStore
@@ -42,6 +42,7 @@ class RankingConfig:
     bm25: bool = True
     passages: bool = True
     dedupe: bool = True
+    question_dates: bool = True
     depth: int = 40
     passage_depth: int = 5
     rrf_k: int = 10
@@ -94,8 +95,8 @@ class ContextRetriever:
         vector = self.store.embedder.embed([question])[0]
         out = Rankings()
         if cfg.dense:
-            for sentence, score, _ in self.store.search(question, cfg.depth, vector=vector, articles=allowed):
-                out.cosines[(sentence.article_id, sentence.index)] = score
+            for found in self.store.search(question, cfg.depth, vector=vector, articles=allowed):
+                out.cosines[(found.sentence.article_id, found.sentence.index)] = found.score
             out.lists["dense"] = list(out.cosines)
         if cfg.bm25:
             out.lists["bm25"] = [(a, i) for a, i, _ in self.indexes.sentences.search(question, cfg.depth, allowed)]
@@ -125,8 +126,17 @@ class ContextRetriever:
         return {key: scores[key] / top for key in sorted(scores, key=lambda key: -scores[key])}
 
     def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Hit]:
-        """The ``k`` best sentences, copies collapsed, each with its cosine and its passage's."""
+        """The ``k`` best sentences, copies collapsed, each with its cosine and its passage's.
+        A year the question names ("in 2023") limits the articles unless ``filters`` set dates;
+        when no article of that year matches, it is dropped again."""
         filters = filters or Filters()
+        if self.config.question_dates:
+            dated = filters.with_dates_from(dates_in_question(question, latest=""))
+            if dated != filters and (hits := self._retrieve(question, k, dated)):
+                return hits
+        return self._retrieve(question, k, filters)
+
+    def _retrieve(self, question: str, k: int, filters: Filters) -> list[Hit]:
         ranked = self.rankings(question, filters)
         fused = self.fuse(ranked.lists)
         hits = self._hits(list(fused)[: max(k * 4, 20)], fused, ranked, filters)

@@ -1,41 +1,15 @@
 """Typed errors whose messages are written for the person using the assistant.
 
-The library raises these; the edges (CLI, Gradio app) show ``str(error)``.
+The library raises these; the edges (CLI, Gradio app) show ``str(error)``. The common ones are
+defined on the ground floor (:mod:`index.errors`) and re-exported here beside the answer
+pipeline's own (:class:`LLMFailedError`).
 """
 
 from __future__ import annotations
 
+from index.errors import InputError, ModelUnavailableError, NotFoundError, SourcedError, StoreError
 
-class SourcedError(Exception):
-    """Base class of every error the assistant raises on purpose."""
-
-
-class InputError(SourcedError, ValueError):
-    """The user gave something the assistant cannot use (empty question, bad path, bad file)."""
-
-
-class ArticleReadError(InputError):
-    """An article file could not be read or parsed."""
-
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"Could not read {path}: {reason}")
-        self.path = path
-        self.reason = reason
-
-
-class NotFoundError(SourcedError, KeyError):
-    """Something asked for by id does not exist (an article, a speaker)."""
-
-    def __str__(self) -> str:  # KeyError quotes its message; we don't want that.
-        return str(self.args[0]) if self.args else "Not found."
-
-
-class ModelUnavailableError(SourcedError):
-    """A model file or package is missing; the message says how to get it."""
-
-
-class StoreError(SourcedError):
-    """The data directory or vector store is unusable (corrupt, locked, wrong version)."""
+__all__ = ["InputError", "LLMFailedError", "ModelUnavailableError", "NotFoundError", "SourcedError", "StoreError"]
 
 
 class LLMFailedError(SourcedError):

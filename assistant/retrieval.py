@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from assistant.fusion import Filters
 from assistant.types import Hit
 from index.store import SentenceStore
 
@@ -15,7 +16,7 @@ from index.store import SentenceStore
 class Retriever(Protocol):
     """Anything that maps a question to scored sentences."""
 
-    def retrieve(self, question: str, k: int) -> list[Hit]: ...
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Hit]: ...
 
 
 class DenseRetriever:
@@ -35,23 +36,19 @@ class DenseRetriever:
         self.store = store
         self.window = window
 
-    def retrieve(self, question: str, k: int) -> list[Hit]:
+    def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Hit]:
+        allowed = filters.allowed(self.store.articles()) if filters is not None else None
         hits = []
-        for sentence, score, meta in self.store.search(question, k):
+        for found in self.store.search(question, k, articles=allowed):
+            if filters is not None and not filters.speaker_ok(found.speaker):
+                continue
+            sentence = found.sentence
             window = ""
             if self.window:
                 around = self.store.sentences(
                     sentence.article_id, sentence.index - self.window, sentence.index + self.window
                 )
                 window = " ".join(s.text for s in around)
-            hits.append(
-                Hit(
-                    sentence=sentence,
-                    score=score,
-                    title=str(meta.get("title", "")),
-                    date=str(meta.get("date", "")),
-                    speaker=str(meta.get("speaker") or "") or None,
-                    window=window,
-                )
-            )
+            hits.append(Hit(sentence, found.score, title=found.title, date=found.date,
+                            speaker=found.speaker or None, window=window))  # fmt: skip
         return hits

@@ -1,6 +1,7 @@
 """Source questions ("who said X?", "what did X say?") answered from the attribution index.
 
-Attributions are extracted at ingest (``index.attribution``) and stored with the article.
+Attributions are extracted at ingest (``index.attribution``) and stored with the article;
+this module reads them back, typed, through the store.
 At question time, dense retrieval finds the sentences closest to the claim; the attributions
 covering those sentences are ranked against it (``assistant.attribution_qa``), and the answer
 names the resolved speaker and cites the sentence(s) holding the cue and the claim. A claim
@@ -13,17 +14,19 @@ import logging
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assistant.answering import Claim
 from assistant.attribution_qa import ClaimIndex, claims_by_speaker, decide, parse_source_question
+from assistant.citations import Claim
 from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
-from assistant.types import Article, Hit, Sentence
-from index.attribution import Attribution, Span, extract_attributions, load_nlp
-from index.speaker_canon import group_by_speaker, speaker_label
+from assistant.types import Hit
+from index.attribution.speaker_canon import group_by_speaker, speaker_label
 from index.store import SentenceStore
+
+if TYPE_CHECKING:
+    from index.attribution import Attribution
 
 log = logging.getLogger(__name__)
 
@@ -36,27 +39,6 @@ _QUESTION_VERB = re.compile(r"\b(admit|claim|warn|deny|insist|argue|allege|predi
 _WORD = re.compile(r"[a-z0-9]+")
 _ABOUT = re.compile(r"\b(?:about|regarding|on the subject of)\s+(?P<topic>.+?)[\s?.!]*$", re.I)
 TOPIC_MIN_COSINE = 0.35
-
-
-def attribution_from_dict(record: dict[str, Any]) -> Attribution:
-    spans = {k: Span(**record[k]) if record.get(k) else None for k in ("source", "cue", "content")}
-    return Attribution(
-        article_id=record["article_id"], cue_sentence=int(record["cue_sentence"]), source=spans["source"],
-        cue=spans["cue"] or Span(0, 0, ""), content=spans["content"] or Span(0, 0, ""),
-        speaker=record.get("speaker", ""), speaker_kind=record.get("speaker_kind", "unresolved"),
-        content_sentences=tuple(record.get("content_sentences", ())),
-    )  # fmt: skip
-
-
-def extract_for_store(article: Article, sentences: list[Sentence]) -> tuple[list[dict[str, Any]], dict[int, str]]:
-    """The ingest extractor: JSON-able attributions and the speaker of each sentence they cover."""
-    attributions = extract_attributions(article, sentences, load_nlp())
-    speakers: dict[int, str] = {}
-    for a in attributions:
-        if a.speaker:
-            for index in (a.cue_sentence, *a.content_sentences):
-                speakers.setdefault(index, a.speaker)
-    return [asdict(a) for a in attributions], speakers
 
 
 def phrase(a: Attribution) -> str:
@@ -95,11 +77,11 @@ class SourceAnswer:
     notes: tuple[str, ...] = ()
 
 
-class SourceAnswerer:
-    """Answers source questions from stored attributions.
+class AttributionAnswerer:
+    """Answers source questions from stored attributions (``answer``; ``None`` when it has none).
 
     Example:
-        >>> answerer = SourceAnswerer(store, retriever)            # doctest: +SKIP
+        >>> answerer = AttributionAnswerer(store, retriever)            # doctest: +SKIP
         >>> answerer.answer("Who admitted that the forces were handicapped?").claims[0].text  # doctest: +SKIP
         'Pakistan’s Defence Minister, Khawaja Asif admitted that the Pakistani security forces …'
     """
@@ -118,7 +100,7 @@ class SourceAnswerer:
     def all_attributions(self) -> list[Attribution]:
         with self._lock:
             if self._all is None:
-                self._all = [attribution_from_dict(r) for r in self.store.attributions()]
+                self._all = self.store.attributions()
             return self._all
 
     def answer(self, question: str, exclude: set[tuple[str, int]] | None = None) -> SourceAnswer | None:
@@ -167,8 +149,7 @@ class SourceAnswerer:
             if a.article_id in articles and keys & {(a.article_id, i) for i in (a.cue_sentence, *a.content_sentences)}
         ]  # fmt: skip
         lookup = {(h.sentence.article_id, h.sentence.index): h.sentence for h in retrieved}
-        embedder = self.store.embedder
-        verdict = decide(ClaimIndex(candidates, embedder, lookup).rank(content))
+        verdict = decide(ClaimIndex(candidates, self.store, lookup).rank(content))
         if verdict.status == "no_match" or verdict.attribution is None:
             log.info("no attribution matches %r (best %.2f)", content, verdict.score)
             return None
@@ -186,7 +167,7 @@ class SourceAnswerer:
         """What ``speaker`` said; a specific verb ("admit") puts those claims first, a topic filters them."""
         everything = claims_by_speaker(speaker, self.all_attributions())
         if topic and everything:
-            vectors = self.store.embedder.embed([topic, *(a.content.text for a in everything)])
+            vectors = self.store.embed([topic, *(a.content.text for a in everything)])
             everything = [a for a, v in zip(everything, vectors[1:], strict=True) if float(v @ vectors[0]) >= TOPIC_MIN_COSINE]
         if not everything:
             return None

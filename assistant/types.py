@@ -1,7 +1,8 @@
-"""Plain value types shared by the index and the assistant.
+"""The assistant's records: retrieved hits, citations and answers.
 
 All are frozen dataclasses: cheap to build, hashable where their fields are,
 and free of any framework. Pydantic appears only at I/O edges (settings, gold files).
+Articles and sentences are the ground floor's (:mod:`index.types`).
 """
 
 from __future__ import annotations
@@ -9,39 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Article:
-    """One news article, with its exact text.
-
-    Example:
-        >>> Article(id="a1", title="T", text="Hello.", date="2026-02-04").id
-        'a1'
-    """
-
-    id: str
-    title: str
-    text: str
-    date: str = ""
-    source: str = ""
-    author: str = ""
-    path: str = ""
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of an article; ``article.text[start:end] == text``.
-
-    Example:
-        >>> Sentence(article_id="a1", index=0, start=0, end=6, text="Hello.").end
-        6
-    """
-
-    article_id: str
-    index: int
-    start: int
-    end: int
-    text: str
+from index.types import Sentence
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant.citations import AnswerSentence, first_use_numbering, render
+from assistant.citations import Claim, first_use_numbering, render
 from assistant.llm import LLM
+from assistant.prompts import load_prompt
 from assistant.types import Hit
-from prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def evidence_text(hit: Hit) -> str:
     """The cited sentence as the judge sees it, with its speaker when known.
 
     Example:
-        >>> from assistant.types import Sentence
+        >>> from index.types import Sentence
         >>> evidence_text(Hit(Sentence("a", 0, 0, 8, "It is so."), 1.0, speaker="Asif"))
         '(speaker: Asif) It is so.'
     """
@@ -62,61 +62,67 @@ def evidence_text(hit: Hit) -> str:
 
 
 @dataclass(frozen=True)
-class VerifiedSentence:
-    """A drafted sentence with its support score and why it was kept or dropped.
-
-    Example:
-        >>> VerifiedSentence(AnswerSentence("X.", (1,)), 0.9, "supported").support
-        0.9
-    """
-
-    sentence: AnswerSentence
-    support: float
-    reason: str
-
-
-@dataclass(frozen=True)
 class VerifiedDraft:
-    """Kept and dropped sentences of a draft, in draft order.
+    """Kept and dropped sentences of a draft, in draft order; each claim carries its support,
+    each dropped one also why (``no citation`` or ``unsupported``).
 
     Example:
-        >>> d = VerifiedDraft(kept=(VerifiedSentence(AnswerSentence("X.", (3,)), 0.9, "supported"),))
+        >>> d = VerifiedDraft(kept=(Claim("X.", (3,), 0.9),))
         >>> d.text, d.numbering
         ('X [1].', {3: 1})
     """
 
-    kept: tuple[VerifiedSentence, ...] = ()
-    dropped: tuple[VerifiedSentence, ...] = ()
-
-    @property
-    def sentences(self) -> list[AnswerSentence]:
-        return [v.sentence for v in self.kept]
+    kept: tuple[Claim, ...] = ()
+    dropped: tuple[tuple[Claim, str], ...] = ()
 
     @property
     def numbering(self) -> dict[int, int]:
         """Draft marker number -> final citation number (1..K in order of first use)."""
-        return first_use_numbering(self.sentences)
+        return first_use_numbering(self.kept)
 
     @property
     def text(self) -> str:
-        return render(self.sentences, self.numbering)
+        return render(self.kept, self.numbering)
 
 
-def verify(
-    sentences: list[AnswerSentence], hits: Sequence[Hit], judge: Judge, threshold: float
-) -> VerifiedDraft:
+def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float) -> VerifiedDraft:
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them."""
-    kept: list[VerifiedSentence] = []
-    dropped: list[VerifiedSentence] = []
+    kept: list[Claim] = []
+    dropped: list[tuple[Claim, str]] = []
     for sentence in sentences:
         cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
         if not cited:
-            dropped.append(VerifiedSentence(sentence, 0.0, "no citation"))
+            dropped.append((replace(sentence, support=0.0), "no citation"))
             continue
         score = judge.support(sentence.text, [evidence_text(h) for h in cited])
         if score >= threshold:
-            kept.append(VerifiedSentence(sentence, score, "supported"))
+            kept.append(replace(sentence, support=score))
         else:
             log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
-            dropped.append(VerifiedSentence(sentence, score, "unsupported"))
+            dropped.append((replace(sentence, support=score), "unsupported"))
     return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped))
+
+
+class Verifier:
+    """Checks a parsed draft: with a judge, each sentence against the evidence it cites; without
+    one, only that it cites something. Returns the claims to show and a note per removed sentence.
+
+    Example:
+        >>> from assistant.types import Sentence
+        >>> hits = [Hit(Sentence("a", 0, 0, 9, "It is so."), 1.0)]
+        >>> Verifier(None).check([Claim("So [1].", (1,)), Claim("Uncited.")], hits)
+        ([Claim(text='So [1].', markers=(1,), support=None)], ['Removed a sentence with no citation: Uncited.'])
+    """
+
+    def __init__(self, judge: Judge | None, threshold: float = 0.65) -> None:
+        self.judge = judge
+        self.threshold = threshold
+
+    def check(self, sentences: Sequence[Claim], hits: Sequence[Hit]) -> tuple[list[Claim], list[str]]:
+        if self.judge is None:
+            return ([s for s in sentences if s.markers],
+                    [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers])  # fmt: skip
+        verified = verify(sentences, hits, self.judge, self.threshold)
+        claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
+        notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
+        return claims, notes

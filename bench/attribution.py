@@ -21,7 +21,6 @@ from spacy.tokens import Doc
 
 from assistant.attribution_qa import EMBED_WEIGHT, NO_MATCH_THRESHOLD
 from assistant.offline import use_offline_env
-from assistant.types import Article, Sentence
 from bench._polnear import (
     load_articles,
     load_ggt_articles,
@@ -34,6 +33,7 @@ from bench.who_said import is_correct, score_questions, summarise
 from index.attribution import Attribution, attributions_from_docs, load_nlp
 from index.embed import MiniLMEmbedder
 from index.segment import split_sentences
+from index.types import Article, Sentence
 
 use_offline_env()
 log = logging.getLogger("bench.attribution")

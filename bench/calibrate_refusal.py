@@ -32,8 +32,9 @@ def _questions(path: Path, n: int, seed: int) -> list[str]:
 
 def best_scores(assistant: Assistant, questions: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Per question: did the attribution path answer it (threshold-free), and the best cosine."""
-    by_source = np.array([assistant.sources is not None and assistant.sources.answer(q) is not None for q in questions])
-    cosine = np.array([(h[0].score if (h := assistant.retriever.retrieve(q, 1)) else -1.0) for q in questions])
+    sources, retriever = assistant.pipeline.attributions, assistant.pipeline.retriever
+    by_source = np.array([sources is not None and sources.answer(q) is not None for q in questions])
+    cosine = np.array([(h[0].score if (h := retriever.retrieve(q, 1)) else -1.0) for q in questions])
     return by_source, cosine
 
 

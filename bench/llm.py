@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core import Assistant
-from assistant.evaluation.baseline import LlamaIndexBaseline, read_corpus
-from assistant.evaluation.gold import GoldItem, load_gold
-from assistant.evaluation.runner import EvalResult, run_eval
 from assistant.llm import load_local_llm
 from assistant.settings import Settings
+from evaluation.baseline import LlamaIndexBaseline, read_corpus
+from evaluation.gold import GoldItem, load_gold
+from evaluation.runner import EvalResult, run_eval
 
 ROWS = ("answer_accuracy", "citation_precision", "citation_recall", "correct_refusal_rate",
         "false_refusal_rate", "latency_p50_s", "latency_p95_s")  # fmt: skip

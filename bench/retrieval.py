@@ -24,9 +24,9 @@ from typing import Any
 
 from assistant.answerability import AnswerabilityCheck
 from assistant.context_retrieval import ContextRetriever, Key, RankingConfig, sentence_keys
-from assistant.evaluation.gold import GoldItem, load_gold
-from assistant.evaluation.metrics import span_matches
 from assistant.fusion import Filters
+from evaluation.gold import GoldItem, load_gold
+from evaluation.metrics import span_matches
 from index.hybrid import attach_context_indexes
 from index.ingest import ingest
 from index.store import SentenceStore

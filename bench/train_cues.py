@@ -1,12 +1,12 @@
-"""Learn the verb-cue model (``index/cue_model.json``) on PolNeAR *train*, never dev.
+"""Learn the verb-cue model (``index/attribution/cue_model.json``) on PolNeAR *train*, never dev.
 
 Every verb with a subject outside quotations is one example; it is positive when the verb
 lies in an annotated cue and its subject overlaps that attribution's source.  A logistic
-regression over :func:`index.cue_model.verb_features` is fitted in ``--folds`` folds by
+regression over :func:`index.attribution.cue_model.verb_features` is fitted in ``--folds`` folds by
 article; the out-of-fold models pick the threshold that maximises the real objective (source
 overlap F1 of the whole extractor on train), then one model is fitted on all of train.
 
-Run: ``python -m bench.train_cues [--shared PATH] [--cache DIR] [--out index/cue_model.json]``
+Run: ``python -m bench.train_cues [--shared PATH] [--cache DIR] [--out index/attribution/cue_model.json]``
 (``--cache`` keeps the spaCy parses between runs: parsing train takes ~4 min on 2 cores).
 """
 
@@ -23,14 +23,14 @@ import numpy as np
 from spacy.tokens import Doc
 
 from assistant.offline import use_offline_env
-from assistant.types import Article, Sentence
 from bench._polnear import GoldAttribution, load_articles, load_gold, shared_dir
 from bench.attribution import Parsed, parse_articles, span_scores
 from index.attribution import attributions_from_docs
-from index.attribution_parse import verb_decisions
-from index.attribution_spans import char_range, source_tokens
-from index.cue_model import WEIGHTS_PATH, CueModel, verb_features
-from index.cues import quote_spans
+from index.attribution.cue_model import WEIGHTS_PATH, CueModel, verb_features
+from index.attribution.cues import quote_spans
+from index.attribution.parse import verb_decisions
+from index.attribution.spans import char_range, source_tokens
+from index.types import Article, Sentence
 
 use_offline_env()
 

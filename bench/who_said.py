@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.attribution_qa import EMBED_WEIGHT, ClaimIndex, _words, parse_source_question
-from assistant.types import Sentence
 from index.attribution import Attribution
+from index.attribution.speaker_canon import speaker_label
 from index.embed import Embedder
-from index.speaker_canon import speaker_label
+from index.types import Sentence
 
 
 def _norm(text: str) -> str:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.errors import ModelUnavailableError
+from index.errors import ModelUnavailableError
 
 log = logging.getLogger(__name__)
 

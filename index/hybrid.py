@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.types import Article, Sentence
 from index.bm25 import BM25Index
 from index.embed import Embedder
 from index.passages import PassageIndex
+from index.types import Article, Sentence
 
 log = logging.getLogger(__name__)
 

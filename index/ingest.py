@@ -11,17 +11,43 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.types import Article, Sentence
 from index.readers import ReadFailure, iter_articles
 from index.segment import segment
 from index.store import SentenceStore
+from index.types import Article, Sentence
+
+if TYPE_CHECKING:
+    from index.attribution import Attribution
 
 log = logging.getLogger(__name__)
 
-#: Extracts attributions for an article: returns JSON-able records and a speaker per sentence index.
-Extractor = Callable[[Article, list[Sentence]], tuple[list[dict[str, Any]], dict[int, str]]]
+#: Extracts attributions for an article: the records and a speaker per sentence index.
+Extractor = Callable[[Article, list[Sentence]], tuple[list["Attribution"], dict[int, str]]]
+
+
+def sentence_speakers(attributions: Sequence[Attribution]) -> dict[int, str]:
+    """The speaker of each sentence an attribution covers (cue or content); the first one wins.
+
+    Example:
+        >>> sentence_speakers([])
+        {}
+    """
+    speakers: dict[int, str] = {}
+    for a in attributions:
+        if a.speaker:
+            for index in (a.cue_sentence, *a.content_sentences):
+                speakers.setdefault(index, a.speaker)
+    return speakers
+
+
+def extract_for_store(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
+    """The real ingest :data:`Extractor`: spaCy attribution extraction (:mod:`index.attribution`)."""
+    from index.attribution import extract_attributions, load_nlp
+
+    attributions = extract_attributions(article, sentences, load_nlp())
+    return attributions, sentence_speakers(attributions)
 
 
 @dataclass
@@ -99,7 +125,7 @@ def _ingest_one(
     if not sentences:
         report.failed.append((article.path or article.id, "no sentences found in the text"))
         return
-    records: list[dict[str, Any]] = []
+    records: list[Attribution] = []
     speakers: dict[int, str] = {}
     if extractor is not None:
         records, speakers = extractor(article, sentences)

@@ -6,7 +6,7 @@ the title in front and indexed by BM25 with the title and the year, and every se
 its passage's rank (in the manner of llama-index's sentence-window / hierarchical retrieval).
 
 Example:
-    >>> from assistant.types import Article, Sentence
+    >>> from index.types import Article, Sentence
     >>> art = Article("a", "Cup final", "One two.\\n\\nThree four.")
     >>> sents = [Sentence("a", 0, 0, 8, "One two."), Sentence("a", 1, 10, 21, "Three four.")]
     >>> [(p.first, p.last) for p in make_passages(art, sents, max_words=3)]
@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.types import Article, Sentence
 from index.bm25 import BM25Index
 from index.embed import Embedder
+from index.types import Article, Sentence
 
 log = logging.getLogger(__name__)
 

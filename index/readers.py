@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.types import Article
+from index.types import Article
 
 log = logging.getLogger(__name__)
 

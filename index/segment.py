@@ -12,8 +12,8 @@ import re
 from functools import cache
 from typing import Any
 
-from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
+from index.errors import ModelUnavailableError
+from index.types import Article, Sentence
 
 _EXTRA_ABBREVIATIONS = {
     "gov", "sen", "rep", "reps", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "supt", "st",

@@ -2,6 +2,9 @@
 
 SQLite keeps what must be exact (article text, sentence offsets, attributions);
 Chroma, through llama-index's ``ChromaVectorStore``, keeps one vector per sentence.
+The store's API speaks typed records (:class:`Article`, :class:`Sentence`,
+:class:`~index.attribution.Attribution`, :class:`ArticleInfo`, :class:`SearchHit`);
+JSON and Chroma metadata stay inside this module.
 """
 
 from __future__ import annotations
@@ -14,13 +17,18 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.errors import NotFoundError, StoreError
-from assistant.types import Article, Sentence
+import numpy as np
+
 from index.embed import Embedder
+from index.errors import NotFoundError, StoreError
+from index.types import Article, Sentence
+
+if TYPE_CHECKING:
+    from index.attribution import Attribution
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +62,12 @@ class StoreListener(Protocol):
 
 @dataclass(frozen=True)
 class ArticleInfo:
-    """A registry row: what ``Assistant.articles()`` lists."""
+    """A registry row: what ``Assistant.articles()`` lists.
+
+    Example:
+        >>> ArticleInfo("a1", "Title", "2026-02-04", "IANS", "a.txt", 12).n_sentences
+        12
+    """
 
     id: str
     title: str
@@ -64,8 +77,42 @@ class ArticleInfo:
     n_sentences: int
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """A sentence found by :meth:`SentenceStore.search`: cosine similarity, the article's title
+    and date, and the speaker the attribution index credits the sentence to (``""`` if none).
+
+    Example:
+        >>> SearchHit(Sentence("a1", 0, 0, 6, "Hello."), 0.8, "T", "", "").score
+        0.8
+    """
+
+    sentence: Sentence
+    score: float
+    title: str
+    date: str
+    speaker: str
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _attribution_json(attribution: Attribution) -> str:
+    return json.dumps(asdict(attribution))
+
+
+def _attribution_from_json(data: str) -> Attribution:
+    from index.attribution import Attribution, Span  # spaCy loads only once attributions are read
+
+    record = json.loads(data)
+    spans = {k: Span(**record[k]) if record.get(k) else None for k in ("source", "cue", "content")}
+    return Attribution(
+        article_id=record["article_id"], cue_sentence=int(record["cue_sentence"]), source=spans["source"],
+        cue=spans["cue"] or Span(0, 0, ""), content=spans["content"] or Span(0, 0, ""),
+        speaker=record.get("speaker", ""), speaker_kind=record.get("speaker_kind", "unresolved"),
+        content_sentences=tuple(record.get("content_sentences", ())),
+    )  # fmt: skip
 
 
 class SentenceStore:
@@ -142,7 +189,7 @@ class SentenceStore:
         self,
         article: Article,
         sentences: Sequence[Sentence],
-        attributions: Iterable[dict[str, Any]] = (),
+        attributions: Iterable[Attribution] = (),
         speakers: dict[int, str] | None = None,
     ) -> None:
         """Store one article; on any failure nothing of it is left behind."""
@@ -180,7 +227,7 @@ class SentenceStore:
                     )
                     self._db.executemany(
                         "INSERT INTO attributions VALUES (?, ?)",
-                        [(article.id, json.dumps(a)) for a in attributions],
+                        [(article.id, _attribution_json(a)) for a in attributions],
                     )
                     self._bump_generation()
                     for listener, state in zip(self.listeners, prepared, strict=True):
@@ -275,14 +322,8 @@ class SentenceStore:
             ).fetchall()
         return [Sentence(*row) for row in rows]
 
-    def all_sentences(self) -> list[Sentence]:
-        with self._lock:
-            rows = self._db.execute(
-                'SELECT article_id, idx, start, "end", text FROM sentences ORDER BY article_id, idx'
-            ).fetchall()
-        return [Sentence(*row) for row in rows]
-
-    def attributions(self, article_id: str | None = None) -> list[dict[str, Any]]:
+    def attributions(self, article_id: str | None = None) -> list[Attribution]:
+        """The stored attributions (of one article, or all), in the order they were added."""
         with self._lock:
             if article_id is None:
                 rows = self._db.execute("SELECT data FROM attributions").fetchall()
@@ -290,7 +331,7 @@ class SentenceStore:
                 rows = self._db.execute(
                     "SELECT data FROM attributions WHERE article_id = ?", (article_id,)
                 ).fetchall()
-        return [json.loads(row[0]) for row in rows]
+        return [_attribution_from_json(row[0]) for row in rows]
 
     def meta(self, key: str) -> str | None:
         """A value of the index's ``meta`` table (``schema``, ``embedder``, ``extractor``…)."""
@@ -303,7 +344,7 @@ class SentenceStore:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def replace_attributions(
-        self, article_id: str, attributions: Iterable[dict[str, Any]], speakers: dict[int, str]
+        self, article_id: str, attributions: Iterable[Attribution], speakers: dict[int, str]
     ) -> None:
         """New attributions for a stored article (the extractor changed): the sentences and
         their vectors stay, the attribution rows and each node's ``speaker`` are replaced."""
@@ -322,7 +363,8 @@ class SentenceStore:
             with self._db:
                 self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
                 self._db.executemany(
-                    "INSERT INTO attributions VALUES (?, ?)", [(article_id, json.dumps(a)) for a in attributions]
+                    "INSERT INTO attributions VALUES (?, ?)",
+                    [(article_id, _attribution_json(a)) for a in attributions],
                 )
 
     def count(self) -> int:
@@ -330,11 +372,15 @@ class SentenceStore:
             return int(self._db.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
 
     # -- vectors ------------------------------------------------------------------
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of ``texts`` from the store's embedder (L2-normalised rows)."""
+        return self.embedder.embed(texts)
+
     def search(
         self, text: str, k: int, *, vector: Any | None = None, articles: set[str] | None = None
-    ) -> list[tuple[Sentence, float, dict[str, Any]]]:
-        """The ``k`` sentences nearest to ``text`` (or its precomputed ``vector``), only from
-        ``articles`` when given, with cosine similarity and node metadata."""
+    ) -> list[SearchHit]:
+        """The ``k`` sentences nearest to ``text`` (or its precomputed ``vector``), best first,
+        only from ``articles`` when given."""
         from llama_index.core.vector_stores.types import (
             FilterOperator,
             MetadataFilter,
@@ -365,7 +411,8 @@ class SentenceStore:
             )
             # ChromaVectorStore reports exp(-distance); cosine distance = 1 - cosine.
             cosine = 1.0 + math.log(similarity) if similarity > 0 else -1.0
-            hits.append((sentence, cosine, dict(meta)))
+            hits.append(SearchHit(sentence, cosine, str(meta.get("title", "")), str(meta.get("date", "")),
+                                  str(meta.get("speaker") or "")))  # fmt: skip
         return hits
 
     def vectors(self, article_id: str, indexes: Sequence[int]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from assistant.offline import use_offline_env
@@ -10,13 +11,12 @@ use_offline_env(override=True)
 
 import pytest  # noqa: E402
 
-from assistant.core import Assistant  # noqa: E402
-from assistant.errors import ModelUnavailableError  # noqa: E402
-from assistant.retrieval import DenseRetriever  # noqa: E402
-from assistant.settings import Settings  # noqa: E402
-from index.attribution import load_nlp  # noqa: E402
+from assistant import Assistant, ModelUnavailableError, Settings  # noqa: E402
+from index.attribution import Attribution, Span, load_nlp  # noqa: E402
 from index.embed import HashEmbedder  # noqa: E402
+from index.ingest import Extractor, sentence_speakers  # noqa: E402
 from index.store import SentenceStore  # noqa: E402
+from index.types import Article, Sentence  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
@@ -41,16 +41,57 @@ def sample_text() -> str:
     return SAMPLE.read_text(encoding="utf-8")
 
 
-def make_fake_assistant(data_dir: Path, **settings: object) -> Assistant:
+_SAID = re.compile(r"^(?P<source>[^“\"]+?),? (?:has |have )?(?P<cue>said|admitted|claimed) that (?P<content>.+)$")
+_PRONOUNS = {"he", "she", "they", "it", "we"}
+
+
+def fake_extractor(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
+    """A stand-in for spaCy: "<source> [has] said/admitted/claimed that <content>" in one sentence.
+
+    The speaker is the source's last comma- or "as"-separated part ("Even Pakistan’s Defence
+    Minister, Khawaja Asif," → "Khawaja Asif"); a pronoun ("He also") is the latest speaker.
+    Enough to drive the attribution route without loading a parser.
+    """
+    found: list[Attribution] = []
+    latest = ""
+    for s in sentences:
+        m = _SAID.match(s.text)
+        if m is None:
+            continue
+
+        def span(group: str, s: Sentence = s, m: re.Match[str] = m) -> Span:
+            return Span(s.start + m.start(group), s.start + m.end(group), m.group(group))
+
+        speaker = re.split(r",\s*| as ", m.group("source").strip(", "))[-1]
+        speaker = re.sub(r"^(?:Even|But|And)\s+", "", speaker)
+        speaker = latest if speaker.split()[0].lower() in _PRONOUNS else speaker
+        latest = speaker
+        found.append(Attribution(article.id, s.index, span("source"), span("cue"), span("content"),
+                                 speaker, "named" if speaker else "unresolved", (s.index,)))  # fmt: skip
+    return found, sentence_speakers(found)
+
+
+def make_fake_assistant(data_dir: Path, *, extractor: Extractor | None = None, **settings: object) -> Assistant:
     """An assistant with the hash-seeded embedder: real Chroma, no model loading."""
     config = Settings(data_dir=data_dir, generator="extractive", **settings)  # type: ignore[arg-type]
-    store = SentenceStore(config.index_dir, HashEmbedder())
-    return Assistant(store, DenseRetriever(store, window=config.window), None, config)
+    return Assistant.build(SentenceStore(config.index_dir, HashEmbedder()), config, extractor=extractor)
 
 
 @pytest.fixture
 def fake_assistant(tmp_path: Path) -> Assistant:
     return make_fake_assistant(tmp_path / "data", refusal_threshold=0.3)
+
+
+@pytest.fixture
+def dense_assistant(tmp_path: Path) -> Assistant:
+    """The old path: dense retrieval only and the cosine refusal cut-off."""
+    return make_fake_assistant(tmp_path / "dense", retrieval="dense", answerability="cutoff", refusal_threshold=0.3)
+
+
+@pytest.fixture
+def attribution_assistant(tmp_path: Path) -> Assistant:
+    """A fake assistant whose articles get attributions from :func:`fake_extractor`."""
+    return make_fake_assistant(tmp_path / "data", extractor=fake_extractor, refusal_threshold=0.3)
 
 
 @pytest.fixture(scope="session")

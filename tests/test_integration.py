@@ -72,14 +72,15 @@ def _free_port() -> int:
 
 
 @pytest.mark.app
-def test_gradio_client_round_trip(real_assistant: Assistant, real_data_dir: Path) -> None:
+def test_sourced_serve_round_trip_from_another_directory(real_assistant: Assistant, real_data_dir: Path) -> None:
     from gradio_client import Client
 
     port = _free_port()
-    env = {**os.environ, "SOURCED_GENERATOR": "extractive"}
-    app = subprocess.Popen(
-        [sys.executable, "app.py", "--data-dir", str(real_data_dir), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    env = {**os.environ, "SOURCED_GENERATOR": "extractive", "PYTHONPATH": str(ROOT)}
+    app = subprocess.Popen(  # `sourced serve`, started outside the repository
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(real_data_dir), "serve", "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=real_data_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 180

@@ -1,6 +1,7 @@
 from assistant.answering import Claim, ExtractiveGenerator, compose, refusal
-from assistant.types import Hit, Sentence
-from prompts import CANNOT_ANSWER
+from assistant.prompts import CANNOT_ANSWER
+from assistant.types import Hit
+from index.types import Sentence
 
 
 def hits(n: int) -> list[Hit]:

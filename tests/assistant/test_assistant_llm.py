@@ -13,7 +13,6 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.llm import load_local_llm
-from assistant.retrieval import DenseRetriever
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +45,7 @@ def test_bla_question_with_the_local_model(local: Assistant, sample_text: str) -
 
 def test_llm_route_answers_and_cites_verified_sentences(local: Assistant, sample_text: str) -> None:
     """The same question without the attribution index: the LLM writes, the judge checks."""
-    llm_only = Assistant(local.store, DenseRetriever(local.store, window=1), load_local_llm(local.settings), local.settings)
+    llm_only = Assistant.build(local.store, local.settings.updated(window=1), load_local_llm(local.settings))
     answer = llm_only.ask("Who claimed that at least 280 Pakistani personnel were killed?")
     assert answer.generator.startswith("llm:"), answer.notes
     assert "BLA" in answer.text or "Balochistan Liberation Army" in answer.text

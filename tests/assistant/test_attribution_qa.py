@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 
 from assistant.attribution_qa import (
+    ClaimIndex,
     SourceQuery,
     claims_by_speaker,
     decide,
     lexical_overlap,
     parse_source_question,
-    rank_claims,
     speaker_matches,
 )
 from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
 from index.embed import HashEmbedder
+from index.types import Article, Sentence
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"
 ASIF = (
@@ -95,15 +95,15 @@ CLAIMS = [
 ]
 
 
-def test_rank_claims_puts_matching_content_first() -> None:
-    ranked = rank_claims("the army is stretched", CLAIMS, HashEmbedder(), SENTS)
+def test_claim_index_puts_matching_content_first() -> None:
+    ranked = ClaimIndex(CLAIMS, HashEmbedder(), SENTS).rank("the army is stretched")
     assert ranked[0][0].speaker == "Khawaja Asif"
     assert ranked[0][1] > ranked[1][1]
     assert decide(ranked).status == "attributed"
 
 
 def test_unattributed_sentence_is_reported_as_such() -> None:
-    ranked = rank_claims("the river flooded the valley", CLAIMS, HashEmbedder(), SENTS)
+    ranked = ClaimIndex(CLAIMS, HashEmbedder(), SENTS).rank("the river flooded the valley")
     best = ranked[0][0]
     assert best.speaker_kind == "unresolved" and best.speaker == ""
     assert best.content.text == "The river flooded the valley."
@@ -112,7 +112,7 @@ def test_unattributed_sentence_is_reported_as_such() -> None:
 
 
 def test_decide_no_match_below_threshold() -> None:
-    ranked = rank_claims("stock markets rallied in Tokyo", CLAIMS, HashEmbedder(), SENTS)
+    ranked = ClaimIndex(CLAIMS, HashEmbedder(), SENTS).rank("stock markets rallied in Tokyo")
     assert decide(ranked, threshold=0.9).status == "no_match"
     assert decide([]).status == "no_match"
 
@@ -162,7 +162,7 @@ def test_sample_who_admitted(sample) -> None:  # type: ignore[no-untyped-def]
     query = parse_source_question("Who admitted that the security forces were handicapped?")
     assert query is not None and query.kind == "content"
     lookup = {("sample", s.index): s for s in sents}
-    verdict = decide(rank_claims(query.text, attrs, HashEmbedder(), lookup))
+    verdict = decide(ClaimIndex(attrs, HashEmbedder(), lookup).rank(query.text))
     assert verdict.status == "attributed" and verdict.attribution is not None
     assert "Khawaja Asif" in verdict.attribution.speaker
     cited = [sents[i].text for i in verdict.attribution.content_sentences]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import AnswerSentence, first_use_numbering, parse_answer, render
+from assistant.citations import Claim, first_use_numbering, parse_answer, render
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ from assistant.citations import AnswerSentence, first_use_numbering, parse_answe
 )
 def test_marker_forms(draft: str, markers: tuple[int, ...]) -> None:
     sentences = parse_answer(draft, n_offered=5)
-    assert sentences == [AnswerSentence("The BLA claimed it.", markers)]
+    assert sentences == [Claim("The BLA claimed it.", markers)]
 
 
 def test_markers_after_punctuation_stay_with_their_sentence() -> None:
@@ -63,14 +63,14 @@ def test_marker_only_pieces_are_skipped() -> None:
 
 
 def test_renumbering_by_first_use() -> None:
-    sentences = [AnswerSentence("A.", (4, 2)), AnswerSentence("B.", (2, 5)), AnswerSentence("C.")]
+    sentences = [Claim("A.", (4, 2)), Claim("B.", (2, 5)), Claim("C.")]
     numbering = first_use_numbering(sentences)
     assert numbering == {4: 1, 2: 2, 5: 3}
     assert render(sentences, numbering) == "A [1][2]. B [2][3]. C."
 
 
 def test_render_skips_numbers_missing_from_numbering_and_handles_quotes() -> None:
-    sentences = [AnswerSentence('He said "no."', (3, 9)), AnswerSentence("Ends without stop", (9,))]
+    sentences = [Claim('He said "no."', (3, 9)), Claim("Ends without stop", (9,))]
     assert render(sentences, {9: 1}) == 'He said "no." [1] Ends without stop [1]'
 
 

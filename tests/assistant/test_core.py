@@ -4,7 +4,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.errors import InputError
-from prompts import CANNOT_ANSWER
+from assistant.prompts import CANNOT_ANSWER
 
 
 def test_answer_cites_the_exact_sentence(fake_assistant: Assistant, sample_path: Path, sample_text: str) -> None:
@@ -17,13 +17,20 @@ def test_answer_cites_the_exact_sentence(fake_assistant: Assistant, sample_path:
     assert cited.article_id == "86d868735b54c7d8"
 
 
-def test_refuses_below_threshold_and_on_empty_index(fake_assistant: Assistant, sample_path: Path) -> None:
+def test_refuses_when_the_evidence_does_not_answer_and_on_empty_index(fake_assistant: Assistant,
+                                                                      sample_path: Path) -> None:  # fmt: skip
     empty = fake_assistant.ask("Who won?")
     assert empty.refused and empty.notes == ("No articles are indexed yet.",)
     fake_assistant.add([sample_path])
     answer = fake_assistant.ask("zebra quantum marmalade?")
     assert answer.refused and answer.text == CANNOT_ANSWER and answer.citations == ()
-    assert "below the refusal threshold" in answer.notes[0]
+    assert answer.notes[0].startswith("Refused: the evidence does not answer the question")
+
+
+def test_the_old_cutoff_refuses_below_threshold(dense_assistant: Assistant, sample_path: Path) -> None:
+    dense_assistant.add([sample_path])
+    answer = dense_assistant.ask("zebra quantum marmalade?")
+    assert answer.refused and "below the refusal threshold" in answer.notes[0]
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, "x" * 2001])

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.core import Assistant
+from assistant import Answer, Assistant, Settings
 from assistant.llm import ScriptedLLM
-from assistant.retrieval import DenseRetriever
-from assistant.settings import Settings
-from assistant.types import Answer
 from index.embed import HashEmbedder
 from index.store import SentenceStore
 
@@ -17,8 +14,7 @@ QUESTION = "How many fighters did the BLA say it lost?"
 
 def make(tmp_path: Path, llm: ScriptedLLM, **settings: object) -> Assistant:
     config = Settings(data_dir=tmp_path, **{"refusal_threshold": 0.3, **settings})  # type: ignore[arg-type]
-    store = SentenceStore(config.index_dir, HashEmbedder())
-    assistant = Assistant(store, DenseRetriever(store, window=0), llm, config)
+    assistant = Assistant.build(SentenceStore(config.index_dir, HashEmbedder()), config.updated(window=0), llm)
     assistant.add([Path(__file__).resolve().parents[2] / "samples"])
     return assistant
 

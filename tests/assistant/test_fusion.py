@@ -10,10 +10,10 @@ import pytest
 from assistant.context_retrieval import ContextRetriever, RankingConfig
 from assistant.errors import InputError
 from assistant.fusion import Filters, collapse_duplicates, rrf
-from assistant.types import Article
 from index.hybrid import attach_context_indexes
 from index.segment import segment
 from index.store import SentenceStore
+from index.types import Article
 
 
 class TopicEmbedder:

@@ -10,8 +10,9 @@ from assistant.generation import (
     is_refusal,
 )
 from assistant.llm import ScriptedLLM
-from assistant.types import Hit, Sentence
-from prompts import CANNOT_ANSWER, load_prompt
+from assistant.prompts import CANNOT_ANSWER, load_prompt
+from assistant.types import Hit
+from index.types import Sentence
 
 
 def hit(text: str, i: int = 0, speaker: str | None = None, score: float = 0.5) -> Hit:
@@ -60,19 +61,17 @@ def test_one_huge_sentence_is_cut_to_budget() -> None:
     assert approx_tokens(prompt) < 200
 
 
-def test_draft_passes_prompt_and_returns_text() -> None:
+def test_stream_passes_prompt_and_returns_text() -> None:
     llm = ScriptedLLM(default="The BLA claimed it [1].")
     gen = LLMGenerator(llm, max_tokens=50)
-    assert gen.draft("Who claimed 280?", HITS) == "The BLA claimed it [1]."
-    assert "speaker: BLA" in llm.prompts[0]
     assert "".join(gen.stream("Who claimed 280?", HITS)) == "The BLA claimed it [1]."
+    assert "speaker: BLA" in llm.prompts[0]
 
 
-def test_refusals_are_normalised_and_no_hits_skip_the_llm() -> None:
+def test_refusals_are_recognised_and_no_hits_skip_the_llm() -> None:
     llm = ScriptedLLM(default="The articles don’t say. Sorry.")
     gen = LLMGenerator(llm)
-    assert gen.draft("Who won?", HITS) == CANNOT_ANSWER
-    assert gen.draft("Who won?", []) == CANNOT_ANSWER
+    assert is_refusal("".join(gen.stream("Who won?", HITS)))
     assert list(gen.stream("Who won?", [])) == [CANNOT_ANSWER]
     assert len(llm.prompts) == 1
     assert is_refusal("") and not is_refusal("Asif said it [1].")

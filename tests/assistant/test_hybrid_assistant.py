@@ -10,7 +10,6 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.fusion import Filters
-from assistant.hybrid import build_retriever
 from assistant.settings import Settings
 from index.embed import HashEmbedder
 from index.store import SentenceStore
@@ -31,7 +30,7 @@ def hybrid(tmp_path: Path) -> Assistant:
     corpus.write_text("\n".join(json.dumps(r) for r in CORPUS), encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", generator="extractive", retrieval="hybrid")
     store = SentenceStore(settings.index_dir, HashEmbedder())
-    assistant = Assistant(store, build_retriever(store, settings), None, settings)
+    assistant = Assistant.build(store, settings)
     assistant.add([corpus])
     return assistant
 
@@ -63,7 +62,7 @@ def test_absent_facts_are_refused_and_present_ones_answered(hybrid: Assistant) -
 
 def test_removing_an_article_removes_it_from_bm25(hybrid: Assistant) -> None:
     hybrid.remove("week-old")
-    indexes = hybrid.retriever.indexes  # type: ignore[attr-defined]
+    indexes = hybrid.pipeline.retriever.indexes  # type: ignore[attr-defined]
     assert indexes.sentences.articles() == {"cnn-cup", "usa-cup"}
     assert indexes.sentences.search("Montreal", 5) == []
 

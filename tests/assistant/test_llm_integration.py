@@ -12,7 +12,8 @@ import pytest
 
 from assistant.citations import parse_answer
 from assistant.settings import Settings
-from assistant.types import Hit, Sentence
+from assistant.types import Hit
+from index.types import Sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
@@ -75,9 +76,9 @@ def test_generator_answers_and_cites_the_right_sentence(llm) -> None:
         for i, t in enumerate(texts)
     ]
     assert "280" in texts[2]
-    draft = LLMGenerator(llm, max_tokens=60).draft(
+    draft = "".join(LLMGenerator(llm, max_tokens=60).stream(
         "Who claimed that at least 280 Pakistani personnel were killed?", hits
-    )
+    )).strip()
     sentences = parse_answer(draft, len(hits))
     assert "BLA" in draft or "Balochistan Liberation Army" in draft
     assert 3 in {n for s in sentences for n in s.markers}, draft

@@ -15,9 +15,9 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.errors import LLMFailedError, ModelUnavailableError
-from assistant.llm import ScriptedLLM, check_model_file
+from assistant.llm import ScriptedLLM
 from assistant.llm_worker import WorkerLLM, describe_exit
-from assistant.models import MODEL_SPEC
+from assistant.model_file import MODEL_SPEC, check_model_file
 
 SCRIPTED = "assistant.llm:ScriptedLLM"
 LONG = " ".join(f"word{i}" for i in range(40)) + "."
@@ -151,7 +151,7 @@ DRAFT = "The Balochistan Liberation Army claimed it killed 280 personnel [1]."
 
 def _assistant_with(base: Assistant, llm: object, sample_path: Path) -> Assistant:
     base.add([sample_path])
-    return Assistant(base.store, base.retriever, llm, base.settings.updated(refusal_threshold=-1.0))
+    return Assistant.build(base.store, base.settings.updated(refusal_threshold=-1.0), llm)  # type: ignore[arg-type]
 
 
 def test_worker_killed_mid_answer_gives_an_extractive_answer_then_recovers(

@@ -14,8 +14,7 @@ import pytest
 
 from assistant.core import Assistant
 from assistant.llm_worker import WorkerLLM
-from assistant.models import MODEL_SPEC
-from assistant.retrieval import DenseRetriever
+from assistant.model_file import MODEL_SPEC
 from assistant.settings import Settings
 from assistant.types import Answer
 
@@ -35,7 +34,7 @@ def local(tmp_path_factory: pytest.TempPathFactory, sample_path_module: Path) ->
     full = Assistant.open(data, Settings(generator="local", llm_model_path=MODEL))
     full.add([sample_path_module])
     # without the attribution index, so that the question goes to the LLM
-    yield Assistant(full.store, DenseRetriever(full.store, window=1), full.llm, full.settings)
+    yield Assistant.build(full.store, full.settings.updated(window=1), full.llm)
 
 
 @pytest.fixture(scope="module")

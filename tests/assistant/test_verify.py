@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from assistant.citations import AnswerSentence, parse_answer
+from assistant.citations import Claim, parse_answer
 from assistant.llm import ScriptedLLM
-from assistant.types import Hit, Sentence
+from assistant.types import Hit
 from assistant.verify import LLMJudge, VerifiedDraft, evidence_text, verify
+from index.types import Sentence
 
 HITS = [
     Hit(Sentence("a", 0, 0, 60, "The BLA has claimed that it killed at least 280 personnel."), 0.8),
@@ -25,9 +26,9 @@ def test_keeps_supported_drops_unsupported_and_renumbers() -> None:
     j, llm = judge()
     draft = parse_answer("The BLA claimed it killed 280 personnel [1]. The BLA lost 300 fighters [2].", 3)
     result = verify(draft, HITS, j, threshold=0.5)
-    assert [v.sentence.text for v in result.kept] == ["The BLA claimed it killed 280 personnel."]
+    assert [c.text for c in result.kept] == ["The BLA claimed it killed 280 personnel."]
     assert [v.support for v in result.kept] == [0.95]
-    assert [(v.sentence.text, v.support, v.reason) for v in result.dropped] == [
+    assert [(c.text, c.support, reason) for c, reason in result.dropped] == [
         ("The BLA lost 300 fighters.", 0.05, "unsupported")]
     assert "The BLA has said that it lost 35" in llm.prompts[1]
     assert result.text == "The BLA claimed it killed 280 personnel [1]."
@@ -41,15 +42,15 @@ def test_threshold_decides() -> None:
 
 def test_sentence_without_citation_is_dropped_without_asking() -> None:
     j, llm = judge()
-    result = verify([AnswerSentence("Something uncited.")], HITS, j, threshold=0.5)
-    assert result.kept == () and result.dropped[0].reason == "no citation"
+    result = verify([Claim("Something uncited.")], HITS, j, threshold=0.5)
+    assert result.kept == () and result.dropped[0][1] == "no citation"
     assert llm.prompts == []
 
 
 def test_renumbering_after_drop() -> None:
     j, _ = judge()
-    draft = [AnswerSentence("The BLA lost 300 fighters.", (1,)),
-             AnswerSentence("The BLA claimed it killed 280.", (3, 1))]
+    draft = [Claim("The BLA lost 300 fighters.", (1,)),
+             Claim("The BLA claimed it killed 280.", (3, 1))]
     result = verify(draft, HITS, j, threshold=0.5)
     assert result.numbering == {3: 1, 1: 2}
     assert result.text == "The BLA claimed it killed 280 [1][2]."

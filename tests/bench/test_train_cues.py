@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.types import Article, Sentence
 from bench._polnear import GoldAttribution
 from bench.train_cues import examples, fit
+from index.types import Article, Sentence
 
 
 def _article(*sentences: str) -> tuple[Article, list[Sentence]]:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
 from index.attribution import Attribution, extract_attributions, extract_many, load_nlp
-from index.cues import colon_source, quote_spans
-from index.speakers import SpeakerBook, clean_name, find_acronyms
+from index.attribution.cues import colon_source, quote_spans
+from index.attribution.speakers import SpeakerBook, clean_name, find_acronyms
+from index.errors import ModelUnavailableError
+from index.types import Article, Sentence
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"

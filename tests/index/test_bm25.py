@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import Article
 from index.bm25 import BM25Index, tokenize
 from index.embed import HashEmbedder
 from index.hybrid import attach_context_indexes
 from index.ingest import ingest
 from index.segment import segment
 from index.store import SentenceStore
+from index.types import Article
 
 
 def test_tokens_keep_numbers_and_stem_words() -> None:
@@ -42,7 +42,7 @@ def test_remove_and_reload(tmp_path: Path) -> None:
 
 
 def _keys(store: SentenceStore) -> set[tuple[str, int]]:
-    return {(s.article_id, s.index) for s in store.all_sentences()}
+    return {(s.article_id, s.index) for aid in store.article_ids() for s in store.sentences(aid)}
 
 
 def _bm25_keys(indexes) -> set[tuple[str, int]]:  # type: ignore[no-untyped-def]

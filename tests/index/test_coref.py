@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.types import Article
 from index.attribution import Attribution, extract_attributions
-from index.continuation import continuations
-from index.speaker_canon import group_by_speaker, speaker_key, speaker_label
+from index.attribution.continuation import continuations
+from index.attribution.speaker_canon import group_by_speaker, speaker_key, speaker_label
+from index.types import Article
 from tests.index.test_attribution import extract, split
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"

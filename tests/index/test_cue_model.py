@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelUnavailableError
-from assistant.types import Article, Sentence
 from index.attribution import extract_attributions
-from index.attribution_parse import find_candidates
-from index.cue_model import WEIGHTS_PATH, CueModel, default_model
+from index.attribution.cue_model import WEIGHTS_PATH, CueModel, default_model
+from index.attribution.parse import find_candidates
+from index.errors import ModelUnavailableError
+from index.types import Article, Sentence
 
 ACCEPT_ALL = CueModel({"b": 20.0}, threshold=0.5)
 REJECT_ALL = CueModel({"b": -20.0}, threshold=0.5)

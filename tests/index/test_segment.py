@@ -1,5 +1,5 @@
-from assistant.types import Article
 from index.segment import body_start, segment, split_sentences
+from index.types import Article
 
 
 def texts(text: str) -> list[str]:

@@ -1,48 +1,15 @@
+"""The store: typed records in and out, removal, reopening, the embedder check."""
+
 from pathlib import Path
 
 import pytest
 
-from assistant.errors import NotFoundError, StoreError
-from assistant.types import Article
+from index.attribution import Attribution, Span
 from index.embed import HashEmbedder
-from index.ingest import ingest, refresh_attributions
-from index.store import SentenceStore
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_adding_twice_is_a_no_op(tmp_path: Path, sample_path: Path) -> None:
-    store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    first = ingest(store, [sample_path])
-    again = ingest(store, [sample_path, sample_path])
-    assert (len(first.added), len(again.added), len(again.unchanged)) == (1, 0, 2)
-    assert store.count() == 33 and store._collection.count() == 33
-
-
-def test_changed_file_replaces_its_sentences(tmp_path: Path) -> None:
-    store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    doc = write(tmp_path / "a.txt", "The mayor resigned. Nobody knows why.")
-    old_id = ingest(store, [doc]).added[0]
-    write(doc, "The mayor resigned on Friday. He cited health reasons. Aides agreed.")
-    report = ingest(store, [doc])
-    assert len(report.replaced) == 1 and report.replaced[0] != old_id
-    assert [a.id for a in store.articles()] == report.replaced
-    assert store.count() == 3 and store._collection.count() == 3
-    assert not store.has(old_id)
-
-
-def test_changed_corpus_record_with_same_id_replaces(tmp_path: Path) -> None:
-    store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    store.add(Article(id="x", title="t", text="One. Two."), [])  # registry row without sentences
-    store.remove("x")
-    corpus = write(tmp_path / "c.jsonl", '{"id": "x", "text": "Alpha said so. Beta denied it."}\n')
-    ingest(store, [corpus])
-    write(corpus, '{"id": "x", "text": "Alpha said so."}\n')
-    report = ingest(store, [corpus])
-    assert report.replaced == ["x"] and store.count() == 1 and store._collection.count() == 1
+from index.errors import NotFoundError, StoreError
+from index.ingest import ingest
+from index.store import SearchHit, SentenceStore
+from index.types import Article, Sentence
 
 
 def test_remove_and_unknown_ids(tmp_path: Path, sample_path: Path) -> None:
@@ -54,14 +21,6 @@ def test_remove_and_unknown_ids(tmp_path: Path, sample_path: Path) -> None:
         store.remove(article_id)
 
 
-def test_failures_are_reported_and_do_not_stop_others(tmp_path: Path, sample_path: Path) -> None:
-    store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    report = ingest(store, [tmp_path / "nope.txt", sample_path, write(tmp_path / "blank.md", "...")])
-    assert len(report.added) == 1
-    assert {path for path, _ in report.failed} == {str(tmp_path / "nope.txt"), str(tmp_path / "blank.md")}
-    assert "1 added, 0 unchanged, 0 replaced, 2 failed" in report.summary()
-
-
 def test_index_survives_reopen_and_rejects_another_embedder(tmp_path: Path, sample_path: Path) -> None:
     store = SentenceStore(tmp_path / "idx", HashEmbedder())
     ingest(store, [sample_path])
@@ -69,51 +28,21 @@ def test_index_survives_reopen_and_rejects_another_embedder(tmp_path: Path, samp
     reopened = SentenceStore(tmp_path / "idx", HashEmbedder())
     assert reopened.count() == 33
     hits = reopened.search("BLA lost 35 of its fighters", 1)
-    assert hits[0][0].text == "The BLA has said that it lost 35 of its fighters."
+    assert hits[0].sentence.text == "The BLA has said that it lost 35 of its fighters."
     with pytest.raises(StoreError, match="dim"):
         SentenceStore(tmp_path / "idx", HashEmbedder(dim=64))
 
 
-def _extractor(speaker: str, fail_on: str = ""):  # type: ignore[no-untyped-def]
-    """A fake extractor: credits every article's first sentence to ``speaker``."""
-    calls: list[str] = []
-
-    def extract(article: Article, sentences: list) -> tuple[list[dict], dict[int, str]]:  # type: ignore[type-arg]
-        calls.append(article.id)
-        if article.id == fail_on:
-            raise RuntimeError("parser crashed")
-        return [{"article_id": article.id, "speaker": speaker}], {0: speaker}
-
-    extract.calls = calls  # type: ignore[attr-defined]
-    return extract
-
-
-def _speaker_of_first(store: SentenceStore, article_id: str) -> str:
-    hits = store.search(store.sentences(article_id)[0].text, 10)
-    return next(meta["speaker"] for s, _, meta in hits if (s.article_id, s.index) == (article_id, 0))
-
-
-def test_changed_extractor_refreshes_attributions_and_speakers(tmp_path: Path) -> None:
+def test_attributions_go_in_and_come_back_as_records(tmp_path: Path) -> None:
     store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    a = write(tmp_path / "a.txt", "Asif spoke first. Then he left.")
-    b = write(tmp_path / "b.txt", "Khan spoke too. He stayed.")
-    report = ingest(store, [a, b], extractor=_extractor("Old Name"))
-    assert refresh_attributions(store, _extractor("Old Name"), "v1") == report.added  # none recorded yet
-    new = _extractor("New Name")
-    assert refresh_attributions(store, new, "v1") == [] and new.calls == []  # same version: nothing to do
-    assert sorted(refresh_attributions(store, new, "v2")) == sorted(report.added)
-    for article_id in report.added:
-        assert [r["speaker"] for r in store.attributions(article_id)] == ["New Name"]
-        assert _speaker_of_first(store, article_id) == "New Name"  # the vector's metadata too
-    assert store.count() == 4 and store.meta("extractor") == "v2"
-
-
-def test_refresh_keeps_old_attributions_of_an_article_that_fails(tmp_path: Path) -> None:
-    store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    a = write(tmp_path / "a.txt", "Asif spoke first. Then he left.")
-    b = write(tmp_path / "b.txt", "Khan spoke too. He stayed.")
-    first, second = ingest(store, [a, b], extractor=_extractor("Old Name")).added
-    assert refresh_attributions(store, _extractor("New Name", fail_on=first), "v2") == [second]
-    assert [r["speaker"] for r in store.attributions(first)] == ["Old Name"]
-    assert _speaker_of_first(store, first) == "Old Name"
-    assert [r["speaker"] for r in store.attributions(second)] == ["New Name"]
+    text = "Asif said the war was lost. It rained."
+    article = Article("a1", "T", text)
+    sentences = [Sentence("a1", 0, 0, 27, text[:27]), Sentence("a1", 1, 28, 38, text[28:])]
+    said = Attribution("a1", 0, Span(0, 4, "Asif"), Span(5, 9, "said"), Span(10, 26, text[10:26]),
+                       "Khawaja Asif", "named", (0,))  # fmt: skip
+    unsourced = Attribution("a1", 1, None, Span(28, 28, ""), Span(28, 38, text[28:]), "", "unresolved", (1,))
+    store.add(article, sentences, [said, unsourced], {0: "Khawaja Asif"})
+    assert store.attributions() == [said, unsourced] and store.attributions("other") == []
+    hits = store.search("Asif said the war was lost.", 2)
+    assert all(isinstance(h, SearchHit) for h in hits)
+    assert [(h.sentence, h.title, h.speaker) for h in hits] == [(sentences[0], "T", "Khawaja Asif"), (sentences[1], "T", "")]

