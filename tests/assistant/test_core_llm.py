@@ -13,7 +13,9 @@ QUESTION = "How many fighters did the BLA say it lost?"
 
 
 def make(tmp_path: Path, llm: ScriptedLLM, **settings: object) -> Assistant:
-    config = Settings(data_dir=tmp_path, **{"refusal_threshold": 0.3, **settings})  # type: ignore[arg-type]
+    # the sentence-list prompt and the cosine cut-off: these tests script the LLM by that prompt
+    config = Settings(data_dir=tmp_path, **{"refusal_threshold": 0.3, "retrieval": "dense",  # type: ignore[arg-type]
+                                            "answerability": "cutoff", **settings})
     assistant = Assistant.build(SentenceStore(config.index_dir, HashEmbedder()), config.updated(window=0), llm)
     assistant.add([Path(__file__).resolve().parents[2] / "samples"])
     return assistant
@@ -106,3 +108,17 @@ def test_condenser_echoing_the_pronoun_falls_back_to_rules(tmp_path: Path) -> No
     chat = make(tmp_path, llm).chat()
     chat.ask("What did Khawaja Asif admit?")
     assert chat.ask("What else did he say?").standalone_question == "What else did Khawaja Asif say?"
+
+
+def test_hybrid_route_shows_numbered_passages_and_verifies(tmp_path: Path) -> None:
+    llm = ScriptedLLM(rules={"every sentence is numbered": "The BLA lost 35 fighters [2]."},
+                      yes_rules={"Claim: The BLA lost 35": 0.9}, yes_default=0.1)  # fmt: skip
+    config = Settings(data_dir=tmp_path, generator="extractive", retrieval="hybrid")
+    assistant = Assistant.build(SentenceStore(config.index_dir, HashEmbedder()), config, llm)
+    assistant.add([Path(__file__).resolve().parents[2] / "samples"])
+    answer = assistant.ask(QUESTION)
+    prompt = next(p for p in llm.prompts if "every sentence is numbered" in p)
+    assert "Article: " in prompt and "[1] " in prompt and "[2] " in prompt  # titled, numbered passage
+    shown = [line for line in prompt.splitlines() if line.startswith("[")][0]
+    cited = shown.split("[2] ", 1)[1].split(" [3]")[0]
+    assert answer.generator.startswith("llm:") and answer.citations[0].sentence == cited

@@ -21,7 +21,7 @@ class Fixed:
         self.hits = hits
         self.asked: list[tuple[str, int]] = []
 
-    def retrieve(self, question: str, k: int) -> list[Hit]:
+    def retrieve(self, question: str, k: int, filters: object = None) -> list[Hit]:
         self.asked.append((question, k))
         return self.hits[:k]
 
