@@ -151,7 +151,8 @@ DRAFT = "The Balochistan Liberation Army claimed it killed 280 personnel [1]."
 
 def _assistant_with(base: Assistant, llm: object, sample_path: Path) -> Assistant:
     base.add([sample_path])
-    return Assistant.build(base.store, base.settings.updated(refusal_threshold=-1.0), llm)  # type: ignore[arg-type]
+    always = base.settings.updated(refusal_threshold=-1.0, answerability="cutoff")  # never refuse
+    return Assistant.build(base.store, always, llm)  # type: ignore[arg-type]
 
 
 def test_worker_killed_mid_answer_gives_an_extractive_answer_then_recovers(
