@@ -80,8 +80,9 @@ class ScriptedLLM:
 
     def __init__(self, rules: Mapping[str, str] | None = None, queue: Sequence[str] = (),
                  default: str = "", yes_rules: Mapping[str, float] | None = None,
-                 yes_default: float = 0.5, delay: float = 0.0) -> None:
-        self.delay = delay  # seconds before each streamed piece (to test timeouts and kills)
+                 yes_default: float = 0.5, delay: float = 0.0, busy: float = 0.0) -> None:
+        self.delay = delay  # seconds asleep before each streamed piece (to test hangs and kills)
+        self.busy = busy  # seconds of CPU work before each reply (to test a slow, working model)
         self.rules = dict(rules or {})
         self.queue = list(queue)
         self.default = default
@@ -91,6 +92,9 @@ class ScriptedLLM:
 
     def complete(self, prompt: str, *, max_tokens: int = 256, stop: Sequence[str] = ()) -> str:
         self.prompts.append(prompt)
+        until = time.perf_counter() + self.busy
+        while time.perf_counter() < until:
+            pass
         for key, reply in self.rules.items():
             if key in prompt:
                 return _cut_at_stop(reply, stop)
@@ -287,7 +291,7 @@ def make_local_llm(settings: Settings, path: Path) -> LLM:
 
     return WorkerLLM(
         backend_kwargs={"model_path": str(path), "n_threads": settings.llm_threads, "n_ctx": settings.llm_context},
-        timeout=settings.llm_timeout, memory_limit_mb=settings.llm_memory_limit_mb,
+        timeout=settings.llm_timeout, max_wait=settings.llm_max_wait, memory_limit_mb=settings.llm_memory_limit_mb,
     )
 
 
@@ -298,7 +302,7 @@ _LOCAL_LOCK = threading.Lock()
 def _cached_local(settings: Settings, path: Path) -> LLM:
     """One local model (one worker) per file and configuration in this process."""
     key = (str(path), settings.llm_isolation, settings.llm_threads, settings.llm_context,
-           settings.llm_timeout, settings.llm_memory_limit_mb)
+           settings.llm_timeout, settings.llm_max_wait, settings.llm_memory_limit_mb)
     with _LOCAL_LOCK:
         if key not in _LOCAL:
             _LOCAL[key] = make_local_llm(settings, path)
@@ -330,7 +334,7 @@ def load_llm(settings: Settings) -> LLM | None:
         return None
     if choice == "openai":
         return OpenAICompatLLM(settings.openai_base_url, settings.openai_model, settings.openai_api_key,
-                               timeout=settings.llm_timeout)
+                               timeout=settings.llm_max_wait)
     llm = load_local_llm(settings)
     if llm is None and choice == "local":
         check_model_file(settings.model_path)

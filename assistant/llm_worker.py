@@ -5,7 +5,8 @@ hang would end or freeze the whole app if the model ran in-process. :class:`Work
 :class:`~assistant.llm.LLM` backend (by default :class:`~assistant.llm.LocalLLM`) in a child
 process started with ``python -m assistant.llm_worker`` and talks to it over a socket pair:
 
-* a crash (the child dies) or a hang (no message within ``timeout`` seconds) becomes
+* a crash (the child dies) or a hang (no message and no CPU progress for ``timeout`` seconds, or
+  no message within ``max_wait``) becomes
   :class:`~assistant.errors.LLMFailedError` with a message that says what happened and what to do;
   the child is killed and the **next** call starts a fresh one;
 * a model that cannot be loaded (missing, truncated, corrupt, over the memory limit) becomes
@@ -60,6 +61,15 @@ def _signal_name(code: int | None) -> str:
         return f"signal {-code}"
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, all threads) a process has used, from /proc; ``None`` elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def describe_exit(code: int | None) -> str:
     """Why a worker ended, in words a user can act on.
 
@@ -93,14 +103,16 @@ class WorkerLLM:
         backend: str = LOCAL_BACKEND,
         backend_kwargs: Mapping[str, Any] | None = None,
         *,
-        timeout: float = 90.0,
+        timeout: float = 60.0,
+        max_wait: float = 600.0,
         start_timeout: float = 180.0,
         memory_limit_mb: int = 0,
         name: str | None = None,
     ) -> None:
         self.backend = backend
         self.backend_kwargs = dict(backend_kwargs or {})
-        self.timeout = timeout
+        self.timeout = timeout  # no message and no CPU progress this long: hung
+        self.max_wait = max_wait  # no message this long, progress or not: too slow
         self.start_timeout = start_timeout
         self.memory_limit_mb = memory_limit_mb
         model = self.backend_kwargs.get("model_path")
@@ -178,12 +190,7 @@ class WorkerLLM:
         assert self._conn is not None and self._proc is not None
         what = "start" if starting else "answer"
         try:
-            if not self._conn.poll(timeout):
-                pid = self._proc.pid
-                self._lose()
-                raise LLMFailedError(
-                    f"The local model did not {what} within {timeout:.0f} s (worker {pid} hung or "
-                    "the machine is overloaded); it was stopped and a new one starts with the next question.")
+            self._wait_for_message(timeout, what)
             reply: tuple[Any, ...] = self._conn.recv()
         except (EOFError, OSError) as exc:
             code = self._proc.wait(timeout=5) if self._proc.poll() is None else self._proc.returncode
@@ -195,6 +202,34 @@ class WorkerLLM:
         if reply[0] == "error":
             raise LLMFailedError(f"The local model failed: {reply[1]}")
         return reply
+
+    def _wait_for_message(self, timeout: float, what: str) -> None:
+        """Wait while the worker works; fail it when it makes no progress for ``timeout`` seconds.
+
+        Progress is a message or CPU time spent: a worker that is slow because the machine is
+        busy keeps its answer (up to ``max_wait``), one that is stopped or deadlocked does not.
+        """
+        assert self._conn is not None and self._proc is not None
+        pid = self._proc.pid
+        step = min(2.0, max(0.05, timeout / 4))
+        started = idle_since = time.monotonic()
+        cpu = _cpu_seconds(pid)
+        while not self._conn.poll(step):
+            now = time.monotonic()
+            spent = _cpu_seconds(pid)
+            if spent is not None and cpu is not None and spent - cpu > 0.01:
+                idle_since = now
+            cpu = spent
+            if now - idle_since >= timeout:
+                self._lose()
+                raise LLMFailedError(
+                    f"The local model made no progress for {timeout:.0f} s (worker {pid} hung); it was "
+                    "stopped and a new one starts with the next question.")
+            if now - started >= self.max_wait:
+                self._lose()
+                raise LLMFailedError(
+                    f"The local model did not {what} within {self.max_wait:.0f} s (worker {pid} is too slow; "
+                    "the machine may be overloaded); it was stopped and a new one starts with the next question.")
 
     def _request(self, message: tuple[Any, ...]) -> Connection:
         conn = self._ensure()

@@ -92,8 +92,12 @@ class Settings(BaseSettings):
         "in this process (benchmarks only).",
     )
     llm_timeout: float = Field(
-        default=90.0, gt=0, description="Seconds the local model may stay silent (no token) before its "
-        "worker is considered hung, stopped, and the answer falls back to extraction.",
+        default=60.0, gt=0, description="Seconds the local model's worker may go without a token and "
+        "without using CPU before it is considered hung, stopped, and the answer falls back to extraction.",
+    )
+    llm_max_wait: float = Field(
+        default=600.0, gt=0, description="Seconds the worker may go without a token even while it works "
+        "(a machine too busy to answer); then the answer falls back to extraction.",
     )
     llm_memory_limit_mb: int = Field(
         default=0, ge=0, description="Address-space limit of the model worker in MB (0: none); a worker "

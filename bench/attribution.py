@@ -31,7 +31,8 @@ from bench._polnear import (
 )
 from bench.who_said import is_correct, score_questions, summarise
 from index.attribution import Attribution, attributions_from_docs, load_nlp
-from index.embed import MiniLMEmbedder
+from index.attribution.coref_rank import CandidateRanker, default_ranker
+from index.embed import Embedder, MiniLMEmbedder
 from index.segment import split_sentences
 from index.types import Article, Sentence
 
@@ -135,6 +136,27 @@ def span_scores(attrs: dict[str, list[Attribution]], gold: dict) -> dict:
     return out
 
 
+class MemoEmbedder:
+    """An embedder that embeds each distinct text once (the coreference variants share claims).
+
+    Example:
+        >>> from index.embed import HashEmbedder
+        >>> m = MemoEmbedder(HashEmbedder())
+        >>> m.embed(["a b", "a b"]).shape[0], len(m.memo)
+        (2, 1)
+    """
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if new:
+            self.memo.update(zip(new, self.inner.embed(new), strict=True))
+        return np.stack([self.memo[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
 def run(args: argparse.Namespace) -> dict:
     shared = shared_dir(args.shared)
     articles = load_articles(shared, args.split)
@@ -162,7 +184,7 @@ def run(args: argparse.Namespace) -> dict:
         return _summary(args, len(articles), seg_name, flat, spans) | {"timings_s": times}
 
     t0 = time.perf_counter()
-    embedder = MiniLMEmbedder()
+    embedder = MemoEmbedder(MiniLMEmbedder())
     t_load = time.perf_counter() - t0
     all_attrs = [a for lst in attrs.values() for a in lst]
     lookup = {(s.article_id, s.index): s for lst in sents.values() for s in lst}
@@ -209,15 +231,17 @@ def run(args: argparse.Namespace) -> dict:
         },
     }
     errors = [asdict(r) for r in main if not r.ok]
+    report["coref_variants"] = {"polnear": coref_variants(parsed, questions, lookup, embedder, POLNEAR_SLICES)}
     if not args.no_ggt:
         report["ggt"], ggt_errors = ggt_report(shared, embedder, args.cache)
         errors += ggt_errors
+        report["coref_variants"]["ggt"] = report["ggt"].pop("coref_variants")
     if args.errors:
         Path(args.errors).write_text("\n".join(json.dumps(d) for d in errors))
     return report
 
 
-def ggt_report(shared: Path, embedder: MiniLMEmbedder, cache: Path | None) -> tuple[dict, list[dict]]:
+def ggt_report(shared: Path, embedder: Embedder, cache: Path | None) -> tuple[dict, list[dict]]:
     """GGT dev who-said accuracy and citation precision, sliced by the items' tags."""
     articles = load_ggt_articles(shared)
     questions = load_ggt_questions(shared)
@@ -232,8 +256,21 @@ def ggt_report(shared: Path, embedder: MiniLMEmbedder, cache: Path | None) -> tu
         "attributions": len(attrs),
         "kinds": {k: sum(a.speaker_kind == k for a in attrs) for k in kinds},
         "slices": summarise(main, GGT_SLICES),
+        "coref_variants": coref_variants(parsed, questions, lookup, embedder, GGT_SLICES),
     }
     return report, [asdict(r) for r in main if not r.ok]
+
+
+def coref_variants(
+    parsed: Parsed, questions: Sequence[dict], lookup: dict, embedder: Embedder, slices: Sequence[str]
+) -> dict[str, dict]:
+    """Who-said slices with the coreference rules alone beside the learned ranker, same parses."""
+    variants: dict[str, CandidateRanker | None] = {"rules": None, "ranker": default_ranker()}
+    out = {}
+    for name, ranker in variants.items():
+        attrs = [a for art, lst, docs in parsed for a in attributions_from_docs(art, lst, docs, ranker=ranker)]
+        out[name] = summarise(score_questions(questions, attrs, lookup, embedder)[EMBED_WEIGHT], slices)
+    return out
 
 
 def _summary(args: argparse.Namespace, n_articles: int, seg_name: str, all_attrs: list, spans: dict) -> dict:
@@ -282,6 +319,12 @@ def print_table(rep: dict) -> None:
         print(f"\n{name + ' who-said':<24}{'n':>6}{'acc %':>8}{'cite P %':>10}")
         for tag, m in table.items():
             print(f"{tag:<24}{m['n']:>6}{m['accuracy']:>8}{m['citation_precision']:>10}")
+    for corpus, variants in rep.get("coref_variants", {}).items():
+        names = list(variants)
+        print(f"\n{corpus + ' coref: acc / cite P':<24}{'n':>6}" + "".join(f"{n:>16}" for n in names))
+        for tag in variants[names[0]]:
+            cells = "".join(f"{v[tag]['accuracy']:>9} / {v[tag]['citation_precision']:<5}" for v in variants.values())
+            print(f"{tag:<24}{variants[names[0]][tag]['n']:>6}{cells}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

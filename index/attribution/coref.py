@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from index.attribution.coref_rank import CandidateRanker
 from index.attribution.coref_words import PERSON_NOUNS, noun_gender, pronoun_gender, role_base
 
 _PRONOUN_WINDOW = 8  # sentences back a pronoun may reach for a plain mention
@@ -59,10 +61,13 @@ class Coref:
     speakers: list[tuple[int, int, int]] = field(default_factory=list)  # (entity, sentence, paragraph)
     sentence: int = 0
     paragraph: int = 0
+    quote_paragraph: bool = False  # the current paragraph opens with a quotation mark
+    ranker: CandidateRanker | None = None  # decides where the rules are unsure
+    record: list[tuple[list[dict[str, float]], int]] | None = None  # training groups, when collected
 
-    def at(self, sentence: int, paragraph: int) -> None:
+    def at(self, sentence: int, paragraph: int, quote_paragraph: bool = False) -> None:
         """Move the reading position to ``sentence`` in ``paragraph``."""
-        self.sentence, self.paragraph = sentence, paragraph
+        self.sentence, self.paragraph, self.quote_paragraph = sentence, paragraph, quote_paragraph
 
     def add_mention(self, entity: int, pos: int, subject: bool, quoted: bool) -> None:
         self.mentions.append(Mention(entity, pos, self.sentence, self.paragraph, subject, quoted))
@@ -128,6 +133,9 @@ class Coref:
 
     def resolve_pronoun(self, gender: str | None, pos: int) -> int | None:
         """The person a ``he`` / ``she`` source at ``pos`` stands for (``None``: nobody fits)."""
+        return self._decide(self._rules_pronoun(gender, pos), gender, pos, _PRONOUN_WINDOW)
+
+    def _rules_pronoun(self, gender: str | None, pos: int) -> int | None:
         speaker = self._passage_speaker(gender)
         ranked = self._ranked(gender, pos, _PRONOUN_WINDOW)
         if speaker is not None:
@@ -160,12 +168,68 @@ class Coref:
         gender = noun_gender(head)
         speaker = self._passage_speaker(gender)
         if speaker is not None:
-            return speaker
+            return self._decide(speaker, gender, pos, _PRONOUN_WINDOW)
         ranked = [
             (s, e) for s, e in self._ranked(gender, pos, 2 * _PRONOUN_WINDOW)
             if self.paragraph - latest[e].paragraph <= _DESCRIPTION_PARAGRAPHS
         ]  # fmt: skip
-        return ranked[0][1] if ranked else None
+        return self._decide(ranked[0][1], gender, pos, _PRONOUN_WINDOW) if ranked else None
+
+    def _decide(self, choice: int | None, gender: str | None, pos: int, window: int) -> int | None:
+        """The rules' ``choice``, unless a ranker is set and two or more people are in reach."""
+        if self.ranker is None or choice is None:
+            return choice
+        cands = candidate_features(self, gender, pos, window, choice)
+        if len(cands) < 2:
+            return choice
+        return cands[self.ranker.pick([f for _e, f in cands])][0]
+
+    def note_named(self, entity: int, pos: int) -> None:
+        """Training: a named source at ``pos`` mentioned before stands in for a hidden pronoun."""
+        if self.record is None:
+            return
+        gender = self.gender(entity)
+        choice = self._rules_pronoun(gender, pos)
+        cands = candidate_features(self, gender, pos, _PRONOUN_WINDOW, choice)
+        gold = [i for i, (e, _f) in enumerate(cands) if e == entity]
+        if len(cands) >= 2 and gold:
+            self.record.append(([f for _e, f in cands], gold[0]))
+
+
+def candidate_features(
+    coref: Coref, gender: str | None, pos: int, window: int, choice: int | None
+) -> list[tuple[int, dict[str, float]]]:
+    """The people in reach of a source at ``pos`` whose gender does not clash, with the features
+    of :data:`index.attribution.coref_rank.FEATURES`."""
+    latest = coref.last_entity_mention(pos)
+    counts: dict[int, int] = defaultdict(int)
+    for m in coref.mentions:
+        if m.pos < pos and not m.quoted:
+            counts[m.entity] += 1
+    spoke: dict[int, int] = defaultdict(int)
+    for e, _s, _p in coref.speakers:
+        spoke[e] += 1
+    passage = coref._passage_speaker(gender)
+    last = coref.speakers[-1][0] if coref.speakers else None
+    first = min(latest, key=lambda e: min(m.pos for m in coref.mentions if m.entity == e), default=None)
+    out = []
+    for entity, m in latest.items():
+        known = coref.gender(entity)
+        dist = coref.sentence - m.sentence
+        clash = gender is not None and known is not None and known != gender
+        if (clash or dist > window) and entity != choice:
+            continue
+        out.append((entity, {
+            "dist": min(dist, 8) / 8, "same_sentence": float(dist == 0), "prev_sentence": float(dist == 1),
+            "para_dist": min(coref.paragraph - m.paragraph, 3) / 3, "subject": float(m.subject),
+            "gender_known": float(known is not None), "passage_speaker": float(entity == passage),
+            "last_speaker": float(entity == last), "spoke": math.log1p(spoke[entity]),
+            "mentions": math.log1p(counts[entity]), "first_person": float(entity == first),
+            "after_speaker": float(coref._introduced_after_speaker(entity, pos)),
+            "quote_para_speaker": float(coref.quote_paragraph and entity == last),
+            "rules": float(entity == choice),
+        }))  # fmt: skip
+    return out
 
 
 def _is_subject(tok: Token) -> bool:

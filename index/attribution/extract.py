@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 
 from index.attribution.continuation import continuations
 from index.attribution.coref import observe_sentence
+from index.attribution.coref_rank import CandidateRanker
 from index.attribution.cue_model import CueModel, default_model
 from index.attribution.cues import quote_spans
 from index.attribution.parse import Candidate, find_candidates
@@ -105,6 +106,8 @@ _EXTRACTOR_FILES = (
     "continuation.py",
     "coref.py",
     "coref_words.py",
+    "coref_rank.py",
+    "coref_rank.json",
     "cues.py",
     "speakers.py",
     "cue_model.py",
@@ -153,13 +156,16 @@ def _present_tense(doc: Doc) -> bool:
 class _ArticleExtractor:
     """Stateful pass over one article's sentences in reading order."""
 
-    def __init__(self, article: Article, sentences: Sequence[Sentence], model: CueModel | None) -> None:
+    def __init__(
+        self, article: Article, sentences: Sequence[Sentence], model: CueModel | None, ranker: CandidateRanker | None
+    ) -> None:
         self.article = article
         self.model = model
         self.sentences = sentences
         self.text = article.text
         self.quotes = quote_spans(article.text)
         self.book = SpeakerBook(acronyms=find_acronyms(article.text))
+        self.book.coref.ranker = ranker
         self.out: list[Attribution] = []
         self.entities: list[int | None] = []  # the person each attribution's speaker is, if known
         self.cueless: set[int] = set()
@@ -184,7 +190,9 @@ class _ArticleExtractor:
 
     def _observe(self, sent: Sentence, doc: Doc) -> None:
         """Note the people and organisations the sentence names, for later pronouns and descriptions."""
-        self.book.coref.at(sent.index, bisect.bisect_right(self.paragraphs, sent.start) - 1)
+        para = bisect.bisect_right(self.paragraphs, sent.start) - 1
+        opens = self.text[self.paragraphs[para] : self.paragraphs[para] + 2].lstrip().startswith(("“", '"', "‘"))
+        self.book.coref.at(sent.index, para, opens)
         people = []
         for ent in person_mentions(doc):
             self.book.person_mentions.append((sent.start + ent.start_char, ent.text))
@@ -230,6 +238,8 @@ class _ArticleExtractor:
             speaker, kind = found.speaker, found.kind
             self.book.remember(speaker, kind, found.is_person)
             if found.entity is not None:
+                if any(t.pos_ == "PROPN" for t in cand.source_tokens):
+                    self.book.coref.note_named(found.entity, at)
                 self.book.coref.note_speaker(found.entity)
             self.entities.append(found.entity)
             self.out.append(
@@ -290,13 +300,18 @@ def attributions_from_docs(
     sentences: Sequence[Sentence],
     docs: Iterable[Doc],
     model: CueModel | Literal["default"] | None = "default",
+    ranker: CandidateRanker | None = None,
+    record: list | None = None,
 ) -> list[Attribution]:
     """Extract attributions from already-parsed sentences (one ``Doc`` per sentence).
 
     ``model`` decides verb cues beyond the lexicon (``"default"``: the shipped one;
-    ``None``: the lexicon rules alone).
+    ``None``: the lexicon rules alone). ``ranker`` scores the people a pronoun or description may
+    stand for where the coreference rules are unsure (``None``: the rules alone); ``record``
+    collects the ranker's training groups (named sources standing in for pronouns).
     """
-    ex = _ArticleExtractor(article, sentences, default_model() if isinstance(model, str) else model)
+    ex = _ArticleExtractor(article, sentences, default_model() if isinstance(model, str) else model, ranker)
+    ex.book.coref.record = record
     for sent, doc in zip(sentences, docs, strict=True):
         ex.add_sentence(sent, doc)
     return ex.finish()
@@ -307,6 +322,7 @@ def extract_attributions(
     sentences: Sequence[Sentence],
     nlp: Language,
     model: CueModel | Literal["default"] | None = "default",
+    ranker: CandidateRanker | None = None,
 ) -> list[Attribution]:
     """Who said what in ``article``; ``sentences`` must cover its text in order.
 
@@ -316,7 +332,7 @@ def extract_attributions(
         'Asif'
     """
     docs = nlp.pipe([s.text for s in sentences], batch_size=64)
-    return attributions_from_docs(article, sentences, docs, model)
+    return attributions_from_docs(article, sentences, docs, model, ranker)
 
 
 def extract_many(

@@ -82,7 +82,7 @@ def test_a_hung_worker_times_out_and_is_replaced() -> None:
         assert hung is not None
         os.kill(hung, signal.SIGSTOP)
         started = time.monotonic()
-        with pytest.raises(LLMFailedError, match=r"did not answer within 2 s"):
+        with pytest.raises(LLMFailedError, match=r"made no progress for 2 s"):
             list(stream)
         assert time.monotonic() - started < 15
         with pytest.raises(ProcessLookupError):  # the hung worker was killed, not left behind
@@ -90,6 +90,27 @@ def test_a_hung_worker_times_out_and_is_replaced() -> None:
                 os.kill(hung, 0)
                 time.sleep(0.1)
         assert worker.p_yes("x") == 0.5
+    finally:
+        worker.close()
+
+
+def test_a_slow_but_working_worker_is_not_taken_for_hung() -> None:
+    """CPU spent counts as progress: a busy worker keeps its answer, up to max_wait."""
+    worker = scripted_worker(timeout=0.5, default="done", busy=2.0)
+    try:
+        assert worker.complete("x") == "done"  # 2 s of work, 0.5 s limit on silence without work
+        worker.max_wait = 1.0
+        with pytest.raises(LLMFailedError, match=r"did not answer within 1 s"):
+            worker.complete("x")
+    finally:
+        worker.close()
+
+
+def test_a_sleeping_worker_is_hung() -> None:
+    worker = scripted_worker(timeout=0.5, default="done " * 5, delay=2.0)
+    try:
+        with pytest.raises(LLMFailedError, match=r"made no progress"):
+            list(worker.stream("x"))
     finally:
         worker.close()
 

@@ -89,7 +89,7 @@ def test_a_hung_worker_times_out_into_the_extractive_answer(local: Assistant) ->
     finally:
         worker.timeout = saved
     assert answer.generator == "extractive" and answer.citations
-    assert any("did not answer within 3 s" in note for note in answer.notes), answer.notes
+    assert any("made no progress for 3 s" in note for note in answer.notes), answer.notes
     assert local.ask(QUESTION).generator.startswith("llm:local:")
 
 

@@ -20,7 +20,6 @@ import pytest
 from assistant.core import Assistant
 from assistant.errors import ModelUnavailableError
 from assistant.llm import OpenAICompatLLM, load_llm
-from assistant.retrieval import DenseRetriever
 from assistant.settings import Settings
 
 MODEL = Settings().model_path
@@ -81,7 +80,7 @@ def test_a_cited_answer_from_the_server(server_url: str, real_assistant: Assista
                                                openai_model="qwen-local")
     llm = load_llm(settings)
     assert isinstance(llm, OpenAICompatLLM)
-    remote = Assistant(real_assistant.store, DenseRetriever(real_assistant.store, window=1), llm, settings)
+    remote = Assistant.build(real_assistant.store, settings.updated(window=1), llm)
     answer = remote.ask("Who claimed that at least 280 Pakistani personnel were killed?")
     assert answer.generator == "llm:openai:qwen-local", answer.notes
     assert answer.citations and all(c.support is not None for c in answer.citations)
@@ -90,7 +89,7 @@ def test_a_cited_answer_from_the_server(server_url: str, real_assistant: Assista
 def test_an_unreachable_server_is_an_extractive_answer_with_a_note(real_assistant: Assistant) -> None:
     settings = real_assistant.settings.updated(generator="openai", openai_base_url=f"http://127.0.0.1:{_free_port()}/v1")
     llm = load_llm(settings)
-    remote = Assistant(real_assistant.store, DenseRetriever(real_assistant.store, window=1), llm, settings)
+    remote = Assistant.build(real_assistant.store, settings.updated(window=1), llm)
     answer = remote.ask("How much of Pakistan's territory is Balochistan?")
     assert answer.generator == "extractive" and answer.citations
     assert any("Cannot reach" in note for note in answer.notes)
