@@ -119,6 +119,6 @@ def test_hybrid_route_shows_numbered_passages_and_verifies(tmp_path: Path) -> No
     answer = assistant.ask(QUESTION)
     prompt = next(p for p in llm.prompts if "every sentence is numbered" in p)
     assert "Article: " in prompt and "[1] " in prompt and "[2] " in prompt  # titled, numbered passage
-    shown = [line for line in prompt.splitlines() if line.startswith("[")][0]
+    shown = next(line for line in prompt.splitlines() if line.startswith("["))
     cited = shown.split("[2] ", 1)[1].split(" [3]")[0]
     assert answer.generator.startswith("llm:") and answer.citations[0].sentence == cited
