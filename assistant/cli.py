@@ -17,23 +17,7 @@ use_offline_env()
 
 from assistant.errors import SourcedError  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.types import Answer  # noqa: E402
-
-
-def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON shape of ``sourced ask --json``."""
-    return {
-        "answer": answer.text,
-        "refused": answer.refused,
-        "question": answer.question,
-        "standalone_question": answer.standalone_question,
-        "generator": answer.generator,
-        "citations": [
-            {k: v for k, v in asdict(c).items() if k in {"n", "article_id", "title", "sentence", "start", "end", "score", "support"}}
-            for c in answer.citations
-        ],
-        "notes": list(answer.notes),
-    }
+from assistant.types import Answer, answer_to_dict  # noqa: E402
 
 
 def format_answer(answer: Answer) -> str:
