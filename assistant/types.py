@@ -83,7 +83,7 @@ class Answer:
     notes: tuple[str, ...] = ()
 
 
-_CITATION_KEYS = ("n", "article_id", "title", "sentence", "start", "end", "score", "support")
+_CITATION_KEYS = ("n", "article_id", "title", "sentence", "start", "end", "sentence_index", "score", "support")
 
 
 def answer_to_dict(answer: Answer) -> dict[str, Any]:
