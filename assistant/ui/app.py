@@ -144,22 +144,24 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         def open_ref(current: Any, evt: gr.EventData) -> str:
             return views.open_ref(str(evt._data.get("ref", "")), current)
 
-        source.cite(open_ref, inputs=session, outputs=source, api_visibility="private")  # type: ignore[attr-defined]
+        source.cite(open_ref, inputs=session, outputs=source, api_visibility="private")
 
         def refresh(q: str = "") -> tuple[Any, ...]:
             html, choices = views.library(q)
             speakers, arts = views.claim_filters()
             return (html, gr.update(choices=choices, value=None), gr.update(choices=speakers),
-                    gr.update(choices=arts), views.claims(None, None))  # fmt: skip
+                    gr.update(choices=arts), views.claims_table(None, None))  # fmt: skip
 
         lists = [table, doomed, speaker, article, claims]
         demo.load(refresh, query, lists, api_visibility="private")
-        add.click(lambda f, p=gr.Progress(): views.upload(f, p), files, added, api_visibility="private").then(
-            refresh, query, lists, api_visibility="private")  # fmt: skip
+        def upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
+            return views.upload(paths, progress)
+
+        add.click(upload, files, added, api_visibility="private").then(refresh, query, lists, api_visibility="private")
         delete.click(views.delete, doomed, deleted, api_visibility="private").then(refresh, query, lists, api_visibility="private")
         query.change(lambda q: views.library(q)[0], query, table, api_visibility="private")
-        for control in (speaker, article):
-            control.change(views.claims, [speaker, article], claims, api_visibility="private")
+        for choice in (speaker, article):
+            choice.change(views.claims_table, [speaker, article], claims, api_visibility="private")
 
         gr.api(views.api_ask, api_name="ask")
         gr.api(views.api_claims, api_name="claims")

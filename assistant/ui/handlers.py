@@ -144,7 +144,7 @@ class Views:
         return ([("All speakers", ""), *((f"{s} ({len(table[s])})", s) for s in speakers)],
                 [("All articles", ""), *((a.title[:70], a.id) for a in arts)])  # fmt: skip
 
-    def claims(self, speaker: str | None, article_id: str | None) -> str:
+    def claims_table(self, speaker: str | None, article_id: str | None) -> str:
         return claims_html(self.assistant.claim_rows(speaker or None, article_id or None), self.info)
 
     # -- the API (named endpoints for scripts) ------------------------------------------
@@ -161,4 +161,6 @@ class Views:
         return table
 
     def api_articles(self, query: str = "") -> list[dict[str, Any]]:
-        return [asdict(r) for r in self.assistant.articles(query)]
+        """The articles (id, title, date, source, sentences); not the server's file paths, which
+        a client would also try to download."""
+        return [{k: v for k, v in asdict(r).items() if k != "path"} for r in self.assistant.articles(query)]

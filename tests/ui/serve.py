@@ -12,9 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the conftest beside this folder
 
-from conftest import fake_extractor, make_fake_assistant  # noqa: E402
-
-from assistant.ui.app import CSS, build_app  # noqa: E402
+from assistant.ui.app import CSS, build_app
+from conftest import fake_extractor, make_fake_assistant
 
 
 def main() -> None:

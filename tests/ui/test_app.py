@@ -11,9 +11,9 @@ from assistant import Assistant
 
 pytest.importorskip("gradio")
 
-from assistant.ui.app import build_app, describe, parse_auth  # noqa: E402
-from assistant.ui.handlers import Views  # noqa: E402
-from assistant.ui.render import esc  # noqa: E402
+from assistant.ui.app import build_app, describe, parse_auth
+from assistant.ui.handlers import Views
+from assistant.ui.render import esc
 
 ASIF = "Khawaja Asif, admitted that the Pakistani security forces were handicapped"
 NEED = "He also said that there is a need to deploy a massive amount of forces"
@@ -88,8 +88,8 @@ def test_api_functions_return_the_cli_json(attribution_assistant: Assistant, sam
 
 def test_the_app_builds_with_named_endpoints(fake_assistant: Assistant) -> None:
     demo = build_app(fake_assistant)
-    names = {d.api_name for d in demo.fns.values()}
-    assert {"ask", "claims", "articles"} <= names
+    names = {d.api_name: getattr(d.fn, "__name__", "") for d in demo.fns.values()}
+    assert [names[n] for n in ("ask", "claims", "articles")] == ["api_ask", "api_claims", "api_articles"]
     assert describe(fake_assistant).startswith("0 article(s) indexed.")
     assert parse_auth("ana:pw") == ("ana", "pw")
     with pytest.raises(SystemExit):
