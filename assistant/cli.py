@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web app on 127.0.0.1")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", default=None, help="require a login, given as user:password")
     _add_optional_commands(sub)
     return parser
 
@@ -89,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from assistant.ui.app import launch
 
-        launch(settings, host=args.host, port=args.port)
+        launch(settings, host=args.host, port=args.port, auth=args.auth)
         return 0
     if args.command == "eval":
         from evaluation.cli import run_eval_command
