@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from conftest import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
@@ -45,12 +45,6 @@ A clerk said that <img src=x onerror="window.__pwned='onerror'"> the ledgers wer
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ui-browser")
@@ -63,30 +57,14 @@ def app_url(out_dir: Path) -> Iterator[str]:
     if os.environ.get("SOURCED_TEST_APP_URL"):
         yield os.environ["SOURCED_TEST_APP_URL"]
         return
-    port = _free_port()
-    log = (out_dir / "app.log").open("w")
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "ui" / "serve.py"), str(out_dir / "data"),
-                             str(port), str(SAMPLE)], stdout=log, stderr=subprocess.STDOUT, env=env)  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, (out_dir / "app.log").read_text()
-            try:
-                urllib.request.urlopen(url, timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the app did not come up in 240 s"
-                time.sleep(1)
+    with (out_dir / "app.log").open("w") as log, running(
+        [sys.executable, str(ROOT / "tests" / "ui" / "serve.py"), str(out_dir / "data"), str(port), str(SAMPLE)],
+        url, timeout=240, stdout=log, stderr=subprocess.STDOUT, env=env,
+    ):  # fmt: skip
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
