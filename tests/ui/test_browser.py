@@ -133,6 +133,15 @@ def test_a_follow_up_shows_the_question_it_was_understood_as(page: Any, out_dir:
     shot(page, out_dir, "2-follow-up.png")
 
 
+def test_a_refusal_is_styled_and_its_notes_are_folded(page: Any, out_dir: Path) -> None:
+    answer = ask(page, "What is the capital of Peru?")
+    assert answer.evaluate("e => e.classList.contains('refusal')") and "Not in the articles" in answer.inner_text()
+    notes = page.locator("#chat details.notes").last
+    assert notes.locator("summary").inner_text().startswith("Notes (")
+    assert not notes.evaluate("d => d.open") and not notes.locator("li").first.is_visible()
+    shot(page, out_dir, "3-refusal.png")
+
+
 def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path) -> None:
     path = out_dir / "gwadar-strike.txt"
     path.write_text(SECOND, encoding="utf-8")
@@ -142,11 +151,11 @@ def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path) -> Non
     page.wait_for_selector("#ingest-results tr.added")
     assert "gwadar-strike.txt" in page.inner_text("#ingest-results")
     page.wait_for_function("document.querySelector('#article-list').innerText.includes('Port workers in Gwadar')")
-    shot(page, out_dir, "3-library-after-upload.png")
+    shot(page, out_dir, "4-library-after-upload.png")
 
     answer = ask(page, "Who said the harbour authority owed each worker 90,000 rupees?")
     assert "Amina Baloch" in answer.inner_text() and "Port workers in Gwadar" in answer.inner_text() and "2026-03-01" in answer.inner_text()
-    shot(page, out_dir, "4-answer-from-uploaded-article.png")
+    shot(page, out_dir, "5-answer-from-uploaded-article.png")
 
     page.click("button[role=tab]:has-text('Library')")
     page.fill("#title-search input, #title-search textarea", "gwadar")
@@ -157,7 +166,7 @@ def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path) -> Non
     page.fill("#title-search input, #title-search textarea", "")
     page.wait_for_function("document.querySelector('#article-list').innerText.includes('Balochistan')")
     assert "Gwadar" not in page.inner_text("#article-list")
-    shot(page, out_dir, "5-library-after-delete.png")
+    shot(page, out_dir, "6-library-after-delete.png")
 
 
 def test_the_claims_browser_lists_khawaja_asif_and_opens_the_source(page: Any, out_dir: Path) -> None:
@@ -170,7 +179,7 @@ def test_the_claims_browser_lists_khawaja_asif_and_opens_the_source(page: Any, o
     assert "handicapped" in page.inner_text("#claims-table")
     rows.first.locator("a.cite").click()
     page.wait_for_function("document.querySelector('#source-view mark.focus')?.innerText.includes('handicapped')")
-    shot(page, out_dir, "6-claims-browser.png")
+    shot(page, out_dir, "7-claims-browser.png")
 
 
 def test_an_article_with_script_and_onerror_shows_as_text_and_runs_nothing(page: Any, out_dir: Path) -> None:
@@ -188,7 +197,7 @@ def test_an_article_with_script_and_onerror_shows_as_text_and_runs_nothing(page:
     assert "<script>window.__pwned = 'body'</script>" in page.inner_text("#source-view")
     page.click("button[role=tab]:has-text('Claims')")
     page.wait_for_selector("#claims-table td:has-text('A clerk')")
-    shot(page, out_dir, "7-hostile-article-as-text.png")
+    shot(page, out_dir, "8-hostile-article-as-text.png")
     time.sleep(1)  # give a broken image's onerror the chance to fire
     assert page.evaluate("window.__pwned") is None and page.dialogs == []
     injected = "#source-view img, #source-view script, #chat img[src='x'], #claims-table img, #article-list img"
