@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from assistant.offline import use_offline_env
@@ -139,3 +140,10 @@ def running(args: Sequence[str], ready_url: str, *, timeout: float, **popen: Any
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def servers() -> SimpleNamespace:
+    """``servers.free_port()`` and ``with servers.running(args, ready_url, timeout=…)`` for tests that
+    start a server (a fixture, so test modules never import this conftest by name)."""
+    return SimpleNamespace(free_port=free_port, running=running)

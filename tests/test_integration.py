@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.core import Assistant
-from conftest import free_port, running
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,14 +66,14 @@ def test_cli_reingest_is_a_no_op_and_errors_are_readable(real_assistant: Assista
 
 @pytest.mark.app
 def test_sourced_serve_round_trip_from_another_directory(
-    real_assistant: Assistant, real_data_dir: Path, tmp_path: Path
+    real_assistant: Assistant, real_data_dir: Path, tmp_path: Path, servers: Any
 ) -> None:
     from gradio_client import Client
 
-    port = free_port()
+    port = servers.free_port()
     env = {**os.environ, "SOURCED_GENERATOR": "extractive", "PYTHONPATH": str(ROOT)}
     url = f"http://127.0.0.1:{port}/"
-    with (tmp_path / "app.log").open("w") as log, running(  # `sourced serve`, started outside the repository
+    with (tmp_path / "app.log").open("w") as log, servers.running(  # `sourced serve`, started outside the repository
         [sys.executable, "-m", "assistant.cli", "--data-dir", str(real_data_dir), "serve", "--host", "127.0.0.1",
          "--port", str(port)], url, timeout=180, cwd=real_data_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
     ):  # fmt: skip

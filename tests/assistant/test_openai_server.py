@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,6 @@ from assistant.errors import ModelUnavailableError
 from assistant.llm import OpenAICompatLLM, load_llm
 from assistant.retrieval import DenseRetriever
 from assistant.settings import Settings
-from conftest import free_port, running
 
 MODEL = Settings().model_path
 pytestmark = [
@@ -30,10 +30,10 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    port = free_port()
+def server_url(servers: Any) -> Iterator[str]:
+    port = servers.free_port()
     url = f"http://127.0.0.1:{port}/v1"
-    with running(
+    with servers.running(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(MODEL), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--model_alias", "qwen-local"],
         f"{url}/models", timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -62,8 +62,8 @@ def test_a_cited_answer_from_the_server(server_url: str, real_assistant: Assista
     assert answer.citations and all(c.support is not None for c in answer.citations)
 
 
-def test_an_unreachable_server_is_an_extractive_answer_with_a_note(real_assistant: Assistant) -> None:
-    settings = real_assistant.settings.updated(generator="openai", openai_base_url=f"http://127.0.0.1:{free_port()}/v1")
+def test_an_unreachable_server_is_an_extractive_answer_with_a_note(real_assistant: Assistant, servers: Any) -> None:
+    settings = real_assistant.settings.updated(generator="openai", openai_base_url=f"http://127.0.0.1:{servers.free_port()}/v1")
     llm = load_llm(settings)
     remote = Assistant(real_assistant.store, DenseRetriever(real_assistant.store, window=1), llm, settings)
     answer = remote.ask("How much of Pakistan's territory is Balochistan?")

@@ -20,8 +20,6 @@ from typing import Any
 
 import pytest
 
-from conftest import free_port, running
-
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
 CHROMIUM = Path(os.environ.get("SOURCED_CHROMIUM", "/usr/bin/chromium"))
@@ -51,16 +49,16 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(out_dir: Path) -> Iterator[str]:
+def app_url(out_dir: Path, servers: Any) -> Iterator[str]:
     """The app in a child process on a free port of 127.0.0.1, stopped by its PID afterwards
     (SOURCED_TEST_APP_URL: use an app already running there, while working on these tests)."""
     if os.environ.get("SOURCED_TEST_APP_URL"):
         yield os.environ["SOURCED_TEST_APP_URL"]
         return
-    port = free_port()
+    port = servers.free_port()
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     url = f"http://127.0.0.1:{port}/"
-    with (out_dir / "app.log").open("w") as log, running(
+    with (out_dir / "app.log").open("w") as log, servers.running(
         [sys.executable, str(ROOT / "tests" / "ui" / "serve.py"), str(out_dir / "data"), str(port), str(SAMPLE)],
         url, timeout=240, stdout=log, stderr=subprocess.STDOUT, env=env,
     ):  # fmt: skip
@@ -134,7 +132,7 @@ def test_a_follow_up_shows_the_question_it_was_understood_as(page: Any, out_dir:
 
 
 def test_a_refusal_is_styled_and_its_notes_are_folded(page: Any, out_dir: Path) -> None:
-    answer = ask(page, "What is the capital of Peru?")
+    answer = ask(page, "Quantum chromodynamics lattice gluon mass?")  # no word in common with the article
     assert answer.evaluate("e => e.classList.contains('refusal')") and "Not in the articles" in answer.inner_text()
     notes = page.locator("#chat details.notes").last
     assert notes.locator("summary").inner_text().startswith("Notes (")
