@@ -104,6 +104,15 @@ def ask(page: Any, question: str) -> Any:
     return answers.nth(before)
 
 
+def upload(page: Any, path: Path, text: str) -> None:
+    """Add one file in the Library tab and wait for its "added" line."""
+    path.write_text(text, encoding="utf-8")
+    page.click("button[role=tab]:has-text('Library')")
+    page.set_input_files("input[type=file]", [str(path)])
+    page.click("#add-articles")
+    page.wait_for_selector("#ingest-results tr.added")
+
+
 def pick(page: Any, dropdown: str, label: str) -> None:
     page.click(f"{dropdown} input")
     page.locator("[role=listbox] [role=option]", has_text=label).first.click()
@@ -141,12 +150,7 @@ def test_a_refusal_is_styled_and_its_notes_are_folded(page: Any, out_dir: Path) 
 
 
 def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path) -> None:
-    path = out_dir / "gwadar-strike.txt"
-    path.write_text(SECOND, encoding="utf-8")
-    page.click("button[role=tab]:has-text('Library')")
-    page.set_input_files("input[type=file]", [str(path)])
-    page.click("#add-articles")
-    page.wait_for_selector("#ingest-results tr.added")
+    upload(page, out_dir / "gwadar-strike.txt", SECOND)
     assert "gwadar-strike.txt" in page.inner_text("#ingest-results")
     page.wait_for_function("document.querySelector('#article-list').innerText.includes('Port workers in Gwadar')")
     shot(page, out_dir, "4-library-after-upload.png")
@@ -181,12 +185,7 @@ def test_the_claims_browser_lists_khawaja_asif_and_opens_the_source(page: Any, o
 
 
 def test_an_article_with_script_and_onerror_shows_as_text_and_runs_nothing(page: Any, out_dir: Path) -> None:
-    path = out_dir / "hostile.txt"
-    path.write_text(HOSTILE, encoding="utf-8")
-    page.click("button[role=tab]:has-text('Library')")
-    page.set_input_files("input[type=file]", [str(path)])
-    page.click("#add-articles")
-    page.wait_for_selector("#ingest-results tr.added")
+    upload(page, out_dir / "hostile.txt", HOSTILE)
     page.wait_for_function("document.querySelector('#article-list').innerText.includes('<script>')")
     answer = ask(page, "What did the clerk say about the ledgers?")
     assert "<img src=x onerror=" in answer.inner_text()
