@@ -149,15 +149,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         def refresh(q: str = "") -> tuple[Any, ...]:
             html, choices = views.library(q)
             speakers, arts = views.claim_filters()
-            return (html, gr.update(choices=choices, value=None), gr.update(choices=speakers),
-                    gr.update(choices=arts), views.claims_table(None, None))  # fmt: skip
+            return (html, gr.update(choices=choices, value=None), gr.update(choices=speakers, value=""),
+                    gr.update(choices=arts, value=""), views.claims_table(None, None))  # fmt: skip
 
         lists = [table, doomed, speaker, article, claims]
         demo.load(refresh, query, lists, api_visibility="private")
-        def upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
-            return views.upload(paths, progress)
+        def upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, None]:  # noqa: B008
+            return views.upload(paths, progress), None  # the file list is emptied: a later add adds only new files
 
-        add.click(upload, files, added, api_visibility="private").then(refresh, query, lists, api_visibility="private")
+        add.click(upload, files, [added, files], api_visibility="private").then(refresh, query, lists, api_visibility="private")
         delete.click(views.delete, doomed, deleted, api_visibility="private").then(refresh, query, lists, api_visibility="private")
         query.change(lambda q: views.library(q)[0], query, table, api_visibility="private")
         for choice in (speaker, article):

@@ -110,7 +110,8 @@ def upload(page: Any, path: Path, text: str) -> None:
     page.click("button[role=tab]:has-text('Library')")
     page.set_input_files("input[type=file]", [str(path)])
     page.click("#add-articles")
-    page.wait_for_selector("#ingest-results tr.added")
+    page.wait_for_selector(f"#ingest-results tr.added:has-text('{path.name}')")
+    assert page.locator("#ingest-results tbody tr").count() == 1  # files added before are not added again
 
 
 def pick(page: Any, dropdown: str, label: str) -> None:
