@@ -8,6 +8,7 @@ DATA_DIR    ?= data
 HOST        ?= 127.0.0.1
 PORT        ?= 7860
 SHARED      ?= ../shared
+CHROMIUM    ?= /usr/bin/chromium
 PY          := $(VENV)/bin/python
 PIP         := $(VENV)/bin/pip
 
@@ -78,11 +79,16 @@ run: model ingest
 
 serve: run
 
-# SOURCED_REQUIRE_MODEL: the real-LLM tests fail (rather than skip) if the model is missing.
+# The browser test of the web app drives Debian's Chromium (never a browser downloaded by playwright).
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+# SOURCED_REQUIRE_MODEL / SOURCED_REQUIRE_BROWSER: the real-LLM and browser tests fail (rather than
+# skip) if the model or Chromium is missing.
 # lint-imports: the layer contract of pyproject.toml (index ← assistant ← evaluation, web UI, CLI).
-test: model
+test: model $(CHROMIUM)
 	$(VENV)/bin/lint-imports
-	SOURCED_REQUIRE_MODEL=1 $(PY) -m pytest -q
+	SOURCED_REQUIRE_MODEL=1 SOURCED_REQUIRE_BROWSER=1 SOURCED_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q
 
 test-fast: install
 	$(VENV)/bin/lint-imports

@@ -18,23 +18,7 @@ use_offline_env()
 from assistant.errors import SourcedError  # noqa: E402
 from assistant.fusion import Filters  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.types import Answer  # noqa: E402
-
-
-def answer_to_dict(answer: Answer) -> dict[str, Any]:
-    """The JSON shape of ``sourced ask --json``."""
-    return {
-        "answer": answer.text,
-        "refused": answer.refused,
-        "question": answer.question,
-        "standalone_question": answer.standalone_question,
-        "generator": answer.generator,
-        "citations": [
-            {k: v for k, v in asdict(c).items() if k in {"n", "article_id", "title", "sentence", "start", "end", "score", "support", "also_in"}}
-            for c in answer.citations
-        ],
-        "notes": list(answer.notes),
-    }
+from assistant.types import Answer, answer_to_dict  # noqa: E402
 
 
 def format_answer(answer: Answer) -> str:
@@ -74,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the web app on 127.0.0.1")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", default=None, help="require a login, given as user:password")
     _add_optional_commands(sub)
     return parser
 
@@ -122,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from assistant.ui.app import launch
 
-        launch(settings, host=args.host, port=args.port)
+        launch(settings, host=args.host, port=args.port, auth=args.auth)
         return 0
     if args.command == "eval":
         from evaluation.cli import run_eval_command

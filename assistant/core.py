@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Literal, overload
 
+from assistant.browse import ClaimRow, SourceView, claim_rows, mark_spans, search_titles
 from assistant.chat import ChatSession
 from assistant.errors import InputError, LLMFailedError, ModelUnavailableError
 from assistant.factory import build_pipeline, load_llm_or_problem, open_store
@@ -17,6 +19,7 @@ from assistant.settings import Settings
 from assistant.types import Answer, Citation
 from index.ingest import Extractor, IngestReport, extract_for_store, ingest, refresh_attributions
 from index.store import ArticleInfo, SentenceStore
+from index.types import Article
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +143,24 @@ class Assistant:
         return self.extractor is not None and bool(self.store.articles()) and (
             self.store.meta("extractor") != extractor_version())
 
-    def articles(self) -> list[ArticleInfo]:
-        return self.store.articles()
+    def articles(self, query: str = "") -> list[ArticleInfo]:
+        """The indexed articles, oldest first; with ``query``, those whose title or source has its words."""
+        return search_titles(self.store.articles(), query) if query else self.store.articles()
+
+    def article(self, article_id: str) -> Article:
+        """One article with its full text (:class:`NotFoundError` if it is not indexed)."""
+        return self.store.article(article_id)
+
+    def article_info(self, article_id: str) -> ArticleInfo | None:
+        return self.store.article_info(article_id)
+
+    def source(
+        self, article_id: str, focus: Iterable[tuple[int, int]] = (), also: Iterable[tuple[int, int]] = ()
+    ) -> SourceView:
+        """An article opened at character spans: ``focus`` (the citation followed), ``also`` (the
+        other spans cited beside it), each marked in the returned segments."""
+        article = self.store.article(article_id)
+        return SourceView(article, mark_spans(article.text, focus, also))
 
     def remove(self, article_id: str) -> None:
         self.store.remove(article_id)
@@ -151,6 +170,11 @@ class Assistant:
         self.store.flush()  # the BM25/passage snapshots, at the store's new generation
         if self.pipeline.attributions is not None:
             self.pipeline.attributions.invalidate()
+
+    def claim_rows(self, speaker: str | None = None, article_id: str | None = None) -> list[ClaimRow]:
+        """The claims as rows (speakers with most claims first), of one speaker and/or one article."""
+        infos = {info.id: info for info in self.store.articles()}
+        return claim_rows(self.claims(speaker), infos, article_id)
 
     def claims(self, speaker: str | None = None) -> dict[str, list[Citation]]:
         """Speaker → the claims the attribution index holds for them, each as a citation."""
@@ -182,9 +206,25 @@ class Assistant:
             return self.pipeline.stream(question, question, None, filters)
         return self.pipeline.respond(question, question, None, filters)
 
-    def chat(self) -> ChatSession:
-        """A conversation that keeps its history and condenses follow-up questions."""
-        return ChatSession(self.pipeline)
+    def chat(
+        self,
+        history: Sequence[tuple[str, Answer]] = (),
+        *,
+        top_k: int | None = None,
+        extractive: bool = False,
+    ) -> ChatSession:
+        """A conversation that keeps its history and condenses follow-up questions.
+
+        ``history``: earlier turns to continue from; ``top_k`` and ``extractive`` (quote the
+        sentences, no LLM) change this conversation only, not the assistant."""
+        pipeline = self.pipeline
+        if (top_k is not None and top_k != pipeline.top_k) or (extractive and pipeline.llm is not None):
+            pipeline = copy.copy(pipeline)
+            pipeline.top_k = top_k or pipeline.top_k
+            pipeline.llm = None if extractive else pipeline.llm
+        session = ChatSession(pipeline)
+        session.history.extend(history)
+        return session
 
     def close(self) -> None:
         self.store.close()

@@ -8,7 +8,8 @@ Articles and sentences are the ground floor's (:mod:`index.types`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from index.types import Sentence
 
@@ -87,3 +88,47 @@ class Answer:
     retrieved: tuple[Hit, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+
+_CITATION_KEYS = ("n", "article_id", "title", "sentence", "start", "end", "sentence_index", "score", "support",
+                  "also_in")
+
+
+def answer_to_dict(answer: Answer) -> dict[str, Any]:
+    """The JSON shape of ``sourced ask --json`` (and of the web app's ``/ask`` endpoint).
+
+    Example:
+        >>> answer_to_dict(Answer(text="No.", refused=True))["refused"]
+        True
+    """
+    return {
+        "answer": answer.text,
+        "refused": answer.refused,
+        "question": answer.question,
+        "standalone_question": answer.standalone_question,
+        "generator": answer.generator,
+        "citations": [{k: v for k, v in asdict(c).items() if k in _CITATION_KEYS} for c in answer.citations],
+        "notes": list(answer.notes),
+    }
+
+
+def answer_from_dict(data: Mapping[str, Any] | str) -> Answer:
+    """An :class:`Answer` back from :func:`answer_to_dict`'s JSON (or from a bare answer text), so
+    a script can pass earlier turns as history.
+
+    Example:
+        >>> answer_from_dict({"answer": "Asif said so [1].", "citations": [{"n": 1, "article_id": "a",
+        ...     "title": "T", "sentence": "Asif said so.", "start": 0, "end": 13, "score": 1.0}]}).citations[0].n
+        1
+        >>> answer_from_dict("Just text.").text
+        'Just text.'
+    """
+    if isinstance(data, str):
+        return Answer(text=data, refused=False)
+    citations = tuple(
+        Citation(**{k: (tuple(tuple(x) for x in c[k]) if k == "also_in" else c[k]) for k in _CITATION_KEYS if k in c})
+        for c in data.get("citations") or ()
+    )
+    return Answer(text=str(data.get("answer", "")), refused=bool(data.get("refused", False)), citations=citations,
+                  question=str(data.get("question", "")), standalone_question=str(data.get("standalone_question", "")),
+                  generator=str(data.get("generator", "extractive")), notes=tuple(data.get("notes") or ()))  # fmt: skip

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import re
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from assistant.offline import use_offline_env
 
@@ -105,3 +113,43 @@ def real_assistant(real_data_dir: Path) -> Assistant:
     assistant = Assistant.open(real_data_dir, Settings(generator="extractive"))
     assistant.add([SAMPLE])
     return assistant
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running(args: Sequence[str], ready_url: str, *, timeout: float, **popen: Any) -> Iterator[subprocess.Popen[Any]]:
+    """A server started as a child process, once ``ready_url`` answers; stopped by its PID after."""
+    proc = subprocess.Popen(list(args), **popen)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{args[1:3]} exited with code {proc.returncode} before it served {ready_url}")
+            try:
+                urllib.request.urlopen(ready_url, timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{args[1:3]} did not serve {ready_url} within {timeout:.0f} s")
+                time.sleep(1)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def servers() -> SimpleNamespace:
+    """``servers.free_port()`` and ``with servers.running(args, ready_url, timeout=…)`` for tests that
+    start a server (a fixture, so test modules never import this conftest by name)."""
+    return SimpleNamespace(free_port=free_port, running=running)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,40 +64,23 @@ def test_cli_reingest_is_a_no_op_and_errors_are_readable(real_assistant: Assista
     assert missing.returncode == 2 and missing.stderr.strip() == "error: No article with id 'no-such-id' in the index."
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.app
-def test_sourced_serve_round_trip_from_another_directory(real_assistant: Assistant, real_data_dir: Path) -> None:
+def test_sourced_serve_round_trip_from_another_directory(
+    real_assistant: Assistant, real_data_dir: Path, tmp_path: Path, servers: Any
+) -> None:
     from gradio_client import Client
 
-    port = _free_port()
+    port = servers.free_port()
     env = {**os.environ, "SOURCED_GENERATOR": "extractive", "PYTHONPATH": str(ROOT)}
-    app = subprocess.Popen(  # `sourced serve`, started outside the repository
+    url = f"http://127.0.0.1:{port}/"
+    with (tmp_path / "app.log").open("w") as log, servers.running(  # `sourced serve`, started outside the repository
         [sys.executable, "-m", "assistant.cli", "--data-dir", str(real_data_dir), "serve", "--host", "127.0.0.1",
-         "--port", str(port)],
-        cwd=real_data_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert app.poll() is None, app.stdout.read() if app.stdout else "app exited"
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        reply = client.predict("Who admitted that the security forces were handicapped?", api_name="/chat")
-        assert "Khawaja Asif" in reply and "**Sources**" in reply and "[1]" in reply
-    finally:
-        app.terminate()
-        try:
-            app.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            app.kill()
+         "--port", str(port)], url, timeout=180, cwd=real_data_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
+    ):  # fmt: skip
+        reply = Client(url, verbose=False).predict("Who admitted that the security forces were handicapped?", [],
+                                                   api_name="/ask")  # fmt: skip
+    assert "Khawaja Asif" in reply["answer"] and reply["citations"][0]["n"] == 1
+    assert "handicapped" in reply["citations"][0]["sentence"] and not reply["refused"]
 
 
 def test_attributions_from_an_older_extractor_are_refreshed_on_open(tmp_path: Path, sample_path: Path) -> None:

@@ -49,3 +49,16 @@ def test_other_flags_get_their_own_wheelhouse(tmp_path: Path) -> None:
     assert portable != native
     assert "-DGGML_NATIVE=ON" in dry_run(tmp_path, "LLAMA_CMAKE_ARGS=-DGGML_NATIVE=ON")
     assert wheel_dir(dry_run(tmp_path)) == portable  # stable for the same flags
+
+
+def test_make_test_installs_chromium_with_apt_only_when_it_is_missing(tmp_path: Path) -> None:
+    def plan(chromium: Path) -> str:
+        args = ["make", "-n", "-C", str(ROOT), "test", f"VENV={tmp_path / 'venv'}",
+                f"WHEELHOUSE={tmp_path / 'wheels'}", f"CHROMIUM={chromium}"]  # fmt: skip
+        return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+    present = tmp_path / "chromium"
+    present.touch()
+    assert "apt-get install -y chromium" in plan(tmp_path / "missing")
+    assert "apt-get" not in plan(present)
+    assert "SOURCED_REQUIRE_BROWSER=1" in plan(present) and "playwright install" not in plan(present)

@@ -1,18 +1,19 @@
-"""A thin Gradio chat over :class:`assistant.Assistant`: answers stream, citations quote their sentences.
+"""The sourced web app: cited chat beside the source, a library, a claims browser, settings.
 
-Each browser session keeps one :class:`~assistant.chat.ChatSession` (history with its real
-citations, so follow-ups and "what else …" work as in ``sourced chat``); clearing the chat
-starts a new one. Run: ``sourced serve`` or ``python app.py --data-dir data``.
+Layout only: the events are :class:`~assistant.ui.handlers.Views` methods over the public API.
+Each browser tab keeps its own :class:`~assistant.chat.ChatSession` in a ``gr.State``. Named API
+endpoints for scripts (``gradio_client``): ``/ask``, ``/claims``, ``/articles``.
+Run: ``sourced serve`` or ``python app.py --data-dir data [--host H] [--port P] [--auth user:pass]``.
+
+Example:
+    >>> demo = build_app(Assistant.open("data"))             # doctest: +SKIP
+    >>> demo.launch(server_name="127.0.0.1", css=CSS)       # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from assistant.offline import use_offline_env
@@ -21,7 +22,9 @@ use_offline_env()
 
 import gradio as gr  # noqa: E402
 
-from assistant import Answer, Assistant, ChatSession, Settings, SourcedError  # noqa: E402
+from assistant import Assistant, Settings  # noqa: E402
+from assistant.ui.handlers import Views  # noqa: E402
+from assistant.ui.render import source_html  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -31,58 +34,44 @@ EXAMPLES = [
     "What did the BLA claim?",
 ]
 
+# A click on any citation chip (in the chat, under an answer, or in the claims table) opens the
+# source view: the chip's href goes to Python as the "cite" event; the focused mark is scrolled to.
+SOURCE_JS = """
+if (!window.__sourcedCites) {
+  window.__sourcedCites = true;
+  document.addEventListener('click', (e) => {
+    const a = e.target.closest ? e.target.closest('a.cite') : null;
+    const href = a ? (a.getAttribute('href') || '') : '';
+    if (!/^#(cite|claim)-/.test(href)) return;
+    e.preventDefault(); e.stopPropagation();
+    trigger('cite', {ref: href.slice(1)});
+  }, true);
+}
+watch('value', () => {
+  const m = element.querySelector('mark.focus');
+  if (m) m.scrollIntoView({block: 'center', behavior: 'instant'});
+});
+"""
 
-def render(answer: Answer) -> str:
-    """Markdown for one answer: the text, what it was understood as, and the quoted sources."""
-    parts = [answer.text]
-    if answer.standalone_question and answer.standalone_question != answer.question:
-        parts.append(f"\n\n*Understood as:* {answer.standalone_question}")
-    if answer.citations:
-        parts.append("\n\n**Sources**")
-        for c in answer.citations:
-            quote = html.escape(c.sentence)
-            parts.append(f"\n\n[{c.n}] *{html.escape(c.title)}* (chars {c.start}–{c.end})\n> {quote}")
-    for note in answer.notes:
-        parts.append(f"\n\n<sub>{html.escape(note)}</sub>")
-    return "".join(parts)
-
-
-class Sessions:
-    """One :class:`ChatSession` per browser session (Gradio's ``session_hash``), most recent kept.
-
-    ``turns`` is how many questions the browser's chat shows: 0 (a new or cleared chat) starts a
-    new session; fewer than the session holds (an undo or retry) forgets the later turns.
-
-    Example:
-        >>> class Fake:
-        ...     def chat(self): return ChatSession(self)
-        >>> sessions = Sessions(Fake(), limit=2)
-        >>> first = sessions.get("a", turns=0)
-        >>> sessions.get("a", turns=1) is first, sessions.get("a", turns=0) is first
-        (True, False)
-    """
-
-    def __init__(self, assistant: Any, limit: int = 1000) -> None:
-        self.assistant = assistant
-        self.limit = limit
-        self._sessions: OrderedDict[str, ChatSession] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, *, turns: int) -> ChatSession:
-        with self._lock:
-            session = self._sessions.get(key) if turns else None
-            if session is None:
-                session = self.assistant.chat()
-            del session.history[turns:]
-            self._sessions[key] = session
-            self._sessions.move_to_end(key)
-            while len(self._sessions) > self.limit:
-                self._sessions.popitem(last=False)
-            return session
-
-
-def _user_turns(history: list[Any]) -> int:
-    return sum(1 for m in history if isinstance(m, dict) and m.get("role") == "user")
+CSS = """
+a.cite { display: inline-block; min-width: 1.4em; padding: 0 .35em; margin: 0 .1em; border-radius: .8em;
+  background: #dbeafe; color: #1e40af !important; font-size: .8em; font-weight: 600; text-align: center;
+  text-decoration: none !important; cursor: pointer; }
+a.cite:hover { background: #1e40af; color: #fff !important; }
+.refusal { border-left: 4px solid #d97706; background: #fffbeb; padding: .4em .7em; color: #78350f; }
+.understood { font-size: .85em; color: #4b5563; margin-bottom: .3em; }
+ol.sources { font-size: .88em; margin-top: .6em; }
+.meta { font-size: .8em; color: #6b7280; }
+details.notes { font-size: .8em; color: #6b7280; }
+#source-col { position: sticky !important; top: .5em; align-self: flex-start; max-height: 92vh !important;
+  overflow-y: auto !important; border: 1px solid #e5e7eb; border-radius: 8px; padding: .8em; }
+.source-title { font-weight: 700; font-size: 1.1em; }
+.source-text { white-space: pre-wrap; line-height: 1.55; margin-top: .6em; }
+mark.focus { background: #fde047; padding: 0 .1em; outline: 2px solid #eab308; }
+mark.also { background: #fef9c3; }
+table.library td, table.claims td, table.ingest td { vertical-align: top; }
+tr.failed td { color: #b91c1c; }
+"""
 
 
 def describe(assistant: Assistant) -> str:
@@ -100,66 +89,124 @@ def describe(assistant: Assistant) -> str:
     return line
 
 
-def responder(assistant: Assistant) -> Callable[[str, list[Any], gr.Request], Iterator[str]]:
-    """The chat function: streams the answer text, then the rendered answer with its sources.
-
-    Each browser session (``request.session_hash``) talks to its own :class:`ChatSession`.
-    """
-    sessions = Sessions(assistant)
-
-    def respond(message: str, history: list[Any], request: gr.Request) -> Iterator[str]:
-        try:
-            key = getattr(request, "session_hash", None) or "default"
-            session = sessions.get(key, turns=_user_turns(history))
-            text = ""
-            for piece in session.ask(message, stream=True):
-                if isinstance(piece, Answer):
-                    yield render(piece)
-                else:
-                    text += piece
-                    yield text
-        except SourcedError as exc:
-            raise gr.Error(str(exc)) from exc
-
-    return respond
-
-
 def build_app(assistant: Assistant) -> gr.Blocks:
-    """The Gradio Blocks app for ``assistant`` (not launched)."""
-    respond = responder(assistant)
-
+    """The Gradio Blocks app for ``assistant`` (not launched; launch with ``css=CSS``)."""
+    views = Views(assistant)
     with gr.Blocks(title="sourced") as demo:
-        gr.ChatInterface(
-            respond,
-            title="sourced: cited answers about your news articles",
-            description=describe(assistant),
-            examples=EXAMPLES,
-            cache_examples=False,
-            api_name="chat",
-        )
+        gr.Markdown(f"## sourced: cited answers about your news articles\n{describe(assistant)}")
+        session = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=3), gr.Tabs():
+                with gr.Tab("Chat", id="chat"):
+                    chat = gr.Chatbot(elem_id="chat", height=520, show_label=False, latex_delimiters=[])
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
+                                         elem_id="question", submit_btn=False)  # fmt: skip
+                        ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    gr.Examples(EXAMPLES, inputs=box)
+                    new = gr.Button("New conversation", size="sm")
+                with gr.Tab("Library", id="library"):
+                    files = gr.File(label="Add articles (txt, md, html, jsonl)", file_count="multiple",
+                                    file_types=[".txt", ".md", ".html", ".htm", ".jsonl"], type="filepath")  # fmt: skip
+                    add = gr.Button("Add to the library", variant="primary", elem_id="add-articles")
+                    added = gr.HTML(elem_id="ingest-results")
+                    query = gr.Textbox(label="Search titles", elem_id="title-search")
+                    table = gr.HTML(elem_id="article-list")
+                    with gr.Row():
+                        doomed = gr.Dropdown(label="Article to delete", choices=[], elem_id="delete-choice", scale=4)
+                        delete = gr.Button("Delete", variant="stop", elem_id="delete", scale=1)
+                    deleted = gr.Markdown()
+                with gr.Tab("Claims", id="claims"):
+                    with gr.Row():
+                        speaker = gr.Dropdown(label="Speaker", choices=[("All speakers", "")], value="",
+                                              elem_id="speaker-filter")  # fmt: skip
+                        article = gr.Dropdown(label="Article", choices=[("All articles", "")], value="",
+                                              elem_id="article-filter")  # fmt: skip
+                    claims = gr.HTML(elem_id="claims-table")
+                with gr.Tab("Settings", id="settings"):
+                    generator = gr.Radio(views.generators, value=views.generators[0], label="Generator",
+                                         info="extractive quotes the best sentences; an LLM writes an answer and "
+                                         "each citation is checked")  # fmt: skip
+                    top_k = gr.Slider(1, 20, value=assistant.settings.top_k, step=1, label="Sentences retrieved (top-k)")
+                    gr.Markdown("Filters by source and date appear here once retrieval supports them. "
+                                "Settings apply to this browser tab only.")  # fmt: skip
+            with gr.Column(scale=2, elem_id="source-col"):
+                source = gr.HTML(source_html(None), elem_id="source-view", js_on_load=SOURCE_JS)
+
+        turn: dict[str, Any] = {"fn": views.respond, "inputs": [box, chat, session, top_k, generator],
+                                "outputs": [box, chat, session]}  # fmt: skip
+        box.submit(**turn, api_visibility="private")
+        ask.click(**turn, api_visibility="private")
+        new.click(lambda: ([], None, source_html(None)), outputs=[chat, session, source], api_visibility="private")
+        for control in (top_k, generator):
+            control.change(views.session, [session, top_k, generator], session, api_visibility="private")
+
+        def open_ref(current: Any, evt: gr.EventData) -> str:
+            return views.open_ref(str(evt._data.get("ref", "")), current)
+
+        source.cite(open_ref, inputs=session, outputs=source, api_visibility="private")
+
+        def refresh(q: str = "") -> tuple[Any, ...]:
+            html, choices = views.library(q)
+            speakers, arts = views.claim_filters()
+            return (html, gr.update(choices=choices, value=None), gr.update(choices=speakers, value=""),
+                    gr.update(choices=arts, value=""), views.claims_table(None, None))  # fmt: skip
+
+        lists = [table, doomed, speaker, article, claims]
+        demo.load(refresh, query, lists, api_visibility="private")
+        def upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, None]:  # noqa: B008
+            return views.upload(paths, progress), None  # the file list is emptied: a later add adds only new files
+
+        add.click(upload, files, [added, files], api_visibility="private").then(refresh, query, lists, api_visibility="private")
+        delete.click(views.delete, doomed, deleted, api_visibility="private").then(refresh, query, lists, api_visibility="private")
+        query.change(lambda q: views.library(q)[0], query, table, api_visibility="private")
+        for choice in (speaker, article):
+            choice.change(views.claims_table, [speaker, article], claims, api_visibility="private")
+
+        gr.api(views.api_ask, api_name="ask")
+        gr.api(views.api_claims, api_name="claims")
+        gr.api(views.api_articles, api_name="articles")
     return demo
 
 
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """``user:pass`` → ``("user", "pass")``.
+
+    Example:
+        >>> parse_auth("ana:s3cret:x"), parse_auth(None)
+        (('ana', 's3cret:x'), None)
+    """
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise SystemExit("--auth takes user:password")
+    return user, password
+
+
+def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
     assistant = Assistant.from_settings(settings)
     assistant.warm_up()  # a model that cannot load is reported now and the app answers without it
     if not assistant.articles():
-        log.warning("No articles are indexed in %s; add some with `sourced ingest PATH`.", settings.data_dir)
-    build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True)
+        log.warning("No articles are indexed in %s; add some in the Library tab or with `sourced ingest PATH`.",
+                    settings.data_dir)  # fmt: skip
+    build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True,
+                                        auth=parse_auth(auth), css=CSS)  # fmt: skip
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """``python app.py`` / ``python -m assistant.ui``: parse the flags and launch."""
-    parser = argparse.ArgumentParser(description="Start the sourced web app.")
+    parser = argparse.ArgumentParser(description="Start the sourced web app (on 127.0.0.1 unless --host).")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
-    args = parser.parse_args()
+    parser.add_argument("--auth", default=None, help="require a login, given as user:password")
+    parser.add_argument("--generator", choices=["auto", "extractive", "local", "openai"], default=None)
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
-    if args.data_dir:
-        settings = settings.updated(data_dir=args.data_dir)
-    launch(settings, host=args.host, port=args.port)
+    updates: dict[str, Any] = {"data_dir": args.data_dir, "generator": args.generator}
+    settings = Settings().updated(**{k: v for k, v in updates.items() if v is not None})
+    launch(settings, host=args.host, port=args.port, auth=args.auth)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,10 @@ to a llama.cpp server, vLLM or Ollama on another machine.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -30,39 +28,16 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
+def server_url(servers: Any) -> Iterator[str]:
+    port = servers.free_port()
+    url = f"http://127.0.0.1:{port}/v1"
+    with servers.running(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(MODEL), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--model_alias", "qwen-local"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"llama.cpp server did not start (exit code {proc.poll()})")
-                time.sleep(1)
+        f"{url}/models", timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    ):  # fmt: skip
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_generation_and_the_judge_through_the_server(server_url: str) -> None:
@@ -86,8 +61,8 @@ def test_a_cited_answer_from_the_server(server_url: str, real_assistant: Assista
     assert answer.citations and all(c.support is not None for c in answer.citations)
 
 
-def test_an_unreachable_server_is_an_extractive_answer_with_a_note(real_assistant: Assistant) -> None:
-    settings = real_assistant.settings.updated(generator="openai", openai_base_url=f"http://127.0.0.1:{_free_port()}/v1")
+def test_an_unreachable_server_is_an_extractive_answer_with_a_note(real_assistant: Assistant, servers: Any) -> None:
+    settings = real_assistant.settings.updated(generator="openai", openai_base_url=f"http://127.0.0.1:{servers.free_port()}/v1")
     llm = load_llm(settings)
     remote = Assistant.build(real_assistant.store, settings.updated(window=1), llm)
     answer = remote.ask("How much of Pakistan's territory is Balochistan?")

@@ -1,8 +1,7 @@
-"""The web app's chat function, without a browser: one ChatSession per browser session."""
+"""The web app's handlers without a browser: per-tab sessions, chips, the source view, escaping, the API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,51 +11,86 @@ from assistant import Assistant
 
 pytest.importorskip("gradio")
 
-from assistant.ui.app import describe, render, responder
-
-
-@dataclass
-class Request:
-    session_hash: str
-
-
-def ask(respond: Any, message: str, history: list[dict[str, str]], session: str) -> str:
-    *_, final = respond(message, history, Request(session))
-    history += [{"role": "user", "content": message}, {"role": "assistant", "content": final}]
-    return str(final)
-
+from assistant.ui.app import build_app, describe, parse_auth
+from assistant.ui.handlers import Views
+from assistant.ui.render import esc
 
 ASIF = "Khawaja Asif, admitted that the Pakistani security forces were handicapped"
 NEED = "He also said that there is a need to deploy a massive amount of forces"
 
 
-def test_follow_ups_use_the_sessions_real_history(attribution_assistant: Assistant, sample_path: Path) -> None:
-    """The browser's history is rendered markdown; the session behind it keeps the real citations,
-    so "what else" condenses against the last answer and leaves out what it cited."""
+def turn(views: Views, message: str, chat: list[Any], session: Any) -> tuple[list[Any], Any]:
+    *_, (box, chat, session) = views.respond(message, chat, session, 6, "extractive")
+    assert box == ""
+    return chat, session
+
+
+def test_each_tab_session_keeps_its_own_history(attribution_assistant: Assistant, sample_path: Path) -> None:
     attribution_assistant.add([sample_path])
-    respond = responder(attribution_assistant)
-    history: list[dict[str, str]] = []
-    first = ask(respond, "What did Khawaja Asif admit?", history, "browser-1")
-    assert "**Sources**" in first and ASIF in first and NEED not in first
-    follow = ask(respond, "What else did he say?", history, "browser-1")
-    assert "*Understood as:* What else did Khawaja Asif say?" in follow
-    assert NEED in follow and ASIF not in follow
-    # another browser session starts from nothing: its pronoun has no referent
-    other = ask(respond, "What else did he say?", [], "browser-2")
-    assert "Understood as" not in other and NEED not in other
+    views = Views(attribution_assistant)
+    chat, tab1 = turn(views, "What did Khawaja Asif admit?", [], None)
+    assert ASIF in chat[-1]["content"] and 'class="cite" href="#cite-0-1"' in chat[-1]["content"]
+    chat, tab1 = turn(views, "What else did he say?", chat, tab1)
+    last = chat[-1]["content"]
+    assert 'class="understood"' in last and "What else did Khawaja Asif say?" in last and NEED in last
+    _, tab2 = turn(views, "What else did he say?", [], None)  # another tab: no referent for "he"
+    assert tab2 is not tab1 and len(tab2.history) == 1 and len(tab1.history) == 2
+    assert tab2.history[0][1].standalone_question == "What else did he say?"
 
 
-def test_a_cleared_chat_starts_a_new_session(attribution_assistant: Assistant, sample_path: Path) -> None:
+def test_a_chip_opens_the_article_with_the_cited_sentence_marked(attribution_assistant: Assistant, sample_path: Path) -> None:
     attribution_assistant.add([sample_path])
-    respond = responder(attribution_assistant)
-    ask(respond, "What did Khawaja Asif admit?", [], "browser-1")
-    again = ask(respond, "What else did he say?", [], "browser-1")  # the user cleared the chat
-    assert "Understood as" not in again
+    views = Views(attribution_assistant)
+    _, session = turn(views, "What did Khawaja Asif admit?", [], None)
+    page = views.open_ref("cite-0-1", session)
+    assert '<mark class="focus"' in page and ASIF.split(",")[0] in page.split('<mark class="focus"')[1]
+    assert "Click a citation" in views.open_ref("cite-5-1", session)  # no such turn: the empty view
+    cited = session.history[0][1].citations[0]
+    claim = views.open_ref(f"claim-{cited.start}-{cited.end}-{cited.article_id}", None)
+    assert "Attributed claim" in claim and '<mark class="focus"' in claim
 
 
-def test_rendered_answer_and_description(fake_assistant: Assistant, sample_path: Path) -> None:
-    fake_assistant.add([sample_path])
-    answer = fake_assistant.ask("Which brigade were the 18 suicide attackers from?")
-    page = render(answer)
-    assert page.startswith(answer.text) and "**Sources**" in page
-    assert describe(fake_assistant).startswith("1 article(s) indexed.")
+def test_untrusted_text_is_escaped_everywhere(fake_assistant: Assistant, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_text("<b>Bold</b> title\n\nThe mayor said <script>alert(1)</script> it was [1](javascript:x).\n")
+    fake_assistant.add([bad])
+    views = Views(fake_assistant)
+    table, choices = views.library()
+    assert "<script>" not in table and "&lt;b&gt;Bold&lt;/b&gt;" in table and choices
+    chat, session = turn(views, "What did the mayor say about the script?", [], None)
+    assert "<script>" not in chat[-1]["content"] and "&lt;script&gt;" in chat[-1]["content"]
+    view = views.open_ref("cite-0-1", session)
+    assert "<script>" not in view and "&lt;script&gt;alert(1)&lt;/script&gt;" in view
+    assert esc("[1](javascript:x)") == "&#91;1&#93;&#40;javascript:x&#41;"
+
+
+def test_upload_reports_each_file(fake_assistant: Assistant, sample_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "x.pdf"
+    bad.write_bytes(b"%PDF")
+    views = Views(fake_assistant)
+    report = views.upload([str(sample_path), str(bad), str(sample_path)])
+    assert report.count("<tr") == 4 and 'class="added"' in report and 'class="failed"' in report
+    assert 'class="unchanged"' in report
+    [info] = fake_assistant.articles()
+    assert "Deleted" in views.delete(info.id) and not fake_assistant.articles()
+
+
+def test_api_functions_return_the_cli_json(attribution_assistant: Assistant, sample_path: Path) -> None:
+    attribution_assistant.add([sample_path])
+    views = Views(attribution_assistant)
+    first = views.api_ask("What did Khawaja Asif admit?", [])
+    follow = views.api_ask("What else did he say?", [["What did Khawaja Asif admit?", first]])
+    assert follow["standalone_question"] == "What else did Khawaja Asif say?"
+    assert all(ASIF not in c["sentence"] for c in follow["citations"])  # "what else" skips the cited one
+    assert "Khawaja Asif" in views.api_claims("Asif")
+    assert views.api_articles("balochistan")[0]["n_sentences"] > 10 and views.api_articles("nothing-like-it") == []
+
+
+def test_the_app_builds_with_named_endpoints(fake_assistant: Assistant) -> None:
+    demo = build_app(fake_assistant)
+    names = {d.api_name: getattr(d.fn, "__name__", "") for d in demo.fns.values()}
+    assert [names[n] for n in ("ask", "claims", "articles")] == ["api_ask", "api_claims", "api_articles"]
+    assert describe(fake_assistant).startswith("0 article(s) indexed.")
+    assert parse_auth("ana:pw") == ("ana", "pw")
+    with pytest.raises(SystemExit):
+        parse_auth("no-password")
