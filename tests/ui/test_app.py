@@ -50,11 +50,12 @@ def test_a_chip_opens_the_article_with_the_cited_sentence_marked(attribution_ass
     assert "Attributed claim" in claim and '<mark class="focus"' in claim
 
 
-def test_untrusted_text_is_escaped_everywhere(fake_assistant: Assistant, tmp_path: Path) -> None:
+def test_untrusted_text_is_escaped_everywhere(dense_assistant: Assistant, tmp_path: Path) -> None:
+    # the cosine cut-off, so that the hash embedder's answer (not a refusal) shows the article text
     bad = tmp_path / "bad.txt"
     bad.write_text("<b>Bold</b> title\n\nThe mayor said <script>alert(1)</script> it was [1](javascript:x).\n")
-    fake_assistant.add([bad])
-    views = Views(fake_assistant)
+    dense_assistant.add([bad])
+    views = Views(dense_assistant)
     table, choices = views.library()
     assert "<script>" not in table and "&lt;b&gt;Bold&lt;/b&gt;" in table and choices
     chat, session = turn(views, "What did the mayor say about the script?", [], None)
