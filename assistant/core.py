@@ -116,7 +116,8 @@ class Assistant:
         if not paths:
             raise InputError("Give at least one file or folder to add.")
         try:
-            return ingest(self.store, list(paths), extractor=self.extractor, progress=progress)
+            return ingest(self.store, list(paths), extractor=self.extractor, progress=progress,
+                          limits=self.settings.input_limits)
         finally:
             self._attributions_changed()
 
@@ -174,14 +175,14 @@ class Assistant:
 
     def ask(self, question: str, *, stream: bool = False) -> Answer | Iterator[str | Answer]:
         """Answer one question. With ``stream=True``, an iterator of text pieces ending with the Answer."""
-        question = check_question(question)
+        question = check_question(question, self.settings.max_question_chars)
         if stream:
             return self.pipeline.stream(question, question)
         return self.pipeline.respond(question, question)
 
     def chat(self) -> ChatSession:
         """A conversation that keeps its history and condenses follow-up questions."""
-        return ChatSession(self.pipeline)
+        return ChatSession(self.pipeline, self.settings.max_question_chars)
 
     def close(self) -> None:
         self.store.close()
