@@ -125,6 +125,9 @@ class SentenceStore:
         self._lock = threading.RLock()
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
         self._vectors = self._open_chroma()
+        from index.consistency import repair
+
+        self.repairs = repair(self)  # a crash mid-ingest leaves at most orphans; clear them now
 
     def _check_meta(self, expected: dict[str, str]) -> None:
         with self._lock, self._db:
@@ -225,10 +228,11 @@ class SentenceStore:
             log.exception("could not delete vectors of %s", article_id)
 
     def remove(self, article_id: str) -> None:
+        """Remove an article: the registry commit first, then its vectors (a kill between the two
+        leaves only orphan vectors, which the next open deletes)."""
         with self._lock:
             if not self.has(article_id):
                 raise NotFoundError(f"No article with id {article_id!r} in the index.")
-            self._delete_vectors(article_id)
             with self._db:
                 for table, column in (
                     ("articles", "id"),
@@ -236,6 +240,12 @@ class SentenceStore:
                     ("attributions", "article_id"),
                 ):
                     self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
+            self._delete_vectors(article_id)
+
+    def ids_with_path(self, path: str) -> list[str]:
+        """The ids of the stored articles read from ``path`` (two only after an interrupted replace)."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE path = ?", (path,))]
 
     def has(self, article_id: str) -> bool:
         with self._lock:
