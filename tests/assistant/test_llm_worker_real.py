@@ -34,7 +34,9 @@ def local(tmp_path_factory: pytest.TempPathFactory, sample_path_module: Path) ->
     full = Assistant.open(data, Settings(generator="local", llm_model_path=MODEL))
     full.add([sample_path_module])
     # without the attribution index, so that the question goes to the LLM
-    yield Assistant.build(full.store, full.settings.updated(window=1), full.llm)
+    # and on the dense route, whose answer to QUESTION the judge accepts (see test_assistant_llm)
+    yield Assistant.build(full.store, full.settings.updated(window=1, retrieval="dense", answerability="cutoff"),
+                          full.llm)
 
 
 @pytest.fixture(scope="module")

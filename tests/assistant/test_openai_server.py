@@ -52,7 +52,7 @@ def test_generation_and_the_judge_through_the_server(server_url: str) -> None:
 
 def test_a_cited_answer_from_the_server(server_url: str, real_assistant: Assistant) -> None:
     settings = real_assistant.settings.updated(generator="openai", openai_base_url=server_url,
-                                               openai_model="qwen-local")
+                                               openai_model="qwen-local", retrieval="dense", answerability="cutoff")
     llm = load_llm(settings)
     assert isinstance(llm, OpenAICompatLLM)
     remote = Assistant.build(real_assistant.store, settings.updated(window=1), llm)
