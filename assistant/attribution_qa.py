@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from index.lexicon import NAME_FILLERS, STOP_WORDS, WHAT_SAID_VERBS, WHO_SAID_VERBS
 from index.types import Sentence
 
 if TYPE_CHECKING:  # the records live beside the spaCy extractor: imported only when used
@@ -29,21 +30,12 @@ class Embeds(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def _lexicon(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 # Blend weight chosen on PolNeAR dev (bench/attribution.py sweeps it); the no-match
 # threshold is provisional: not yet calibrated against negatives.
 EMBED_WEIGHT = 0.5
 NO_MATCH_THRESHOLD = 0.45
 
-_VERBS = (
-    r"said|says|say|claimed|claims|claim|admitted|admits|warned|warns|told|tells|stated|states|"
-    r"argued|argues|insisted|insists|denied|denies|noted|notes|reported|reports|believes|believed|"
-    r"suggested|suggests|announced|added|wrote|writes|tweeted|acknowledged|confirmed|predicted|"
-    r"promised|explained|maintained|alleged|asserted|declared|revealed|thinks|thought"
-)
+_VERBS = "|".join(WHO_SAID_VERBS)
 _WHO = re.compile(
     rf"^\s*who\s+(?:else\s+)?(?:has\s+|had\s+|have\s+|did\s+)?(?:is\s+|was\s+)?"
     rf"(?:quoted\s+as\s+saying|(?:{_VERBS}))\b[\s,:]*(?P<rest>.+?)[\s?.!]*$",
@@ -61,18 +53,10 @@ _ACCORDING = re.compile(
 )
 _WHAT = re.compile(
     r"^\s*what\s+(?:else\s+)?(?:did|does|do|has|have|had)\s+(?P<who>.+?)\s+"
-    r"(?:else\s+)?(?:say|said|claim|claimed|admit|admitted|warn|warned|tell|told|state|argue|"
-    r"insist|deny|note|report|believe|think|suggest|announce|add|write|tweet)\b.*$",
+    rf"(?:else\s+)?(?:{'|'.join(WHAT_SAID_VERBS)})\b.*$",
     re.I,
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
-_STOP = _lexicon(
-    """a an the and or of to in on at for by with from that this these those is are was
-    were be been it its as but not no he she they we i you his her their our has have
-    had will would can could should may might do does did there here than then so if
-    about into over after before"""
-)
-_TITLES = _lexicon("""mr mrs ms dr gov sen rep president minister the a an""")
 
 
 @dataclass(frozen=True)
@@ -133,7 +117,7 @@ def parse_source_question(question: str) -> SourceQuery | None:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in _TOKEN.findall(text.lower()) if w not in _STOP}
+    return {w for w in _TOKEN.findall(text.lower()) if w not in STOP_WORDS}
 
 
 def lexical_overlap(query: str, text: str) -> float:
@@ -224,7 +208,7 @@ def decide(ranked: Sequence[tuple[Attribution, float]], threshold: float = NO_MA
 
 
 def _name_words(text: str) -> list[str]:
-    return [w for w in _TOKEN.findall(text.lower()) if w not in _TITLES]
+    return [w for w in _TOKEN.findall(text.lower()) if w not in NAME_FILLERS]
 
 
 def speaker_matches(speaker_query: str, speaker: str) -> bool:
@@ -241,7 +225,7 @@ def speaker_matches(speaker_query: str, speaker: str) -> bool:
         return False
     if all(w in s for w in q) or q[-1] == s[-1]:
         return True
-    initials = "".join(w[0] for w in s if w not in _STOP)
+    initials = "".join(w[0] for w in s if w not in STOP_WORDS)
     return len(q) == 1 and len(q[0]) > 1 and (q[0] == initials or q[0] in s)
 
 

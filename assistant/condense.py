@@ -14,6 +14,7 @@ from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
 from assistant.prompts import load_prompt
 from assistant.types import Answer
+from index.lexicon import NAME_OPENERS, NAME_TITLES, ORG_HINTS
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +24,6 @@ POSSESSIVE = {"his", "their", "its"}
 ELLIPTICAL = re.compile(r"^\s*(?:(what else|anything else|and\b|what about|how about)\W*"
                         r"|(why|how|when|where)(?: so| exactly)?\W*$)", re.IGNORECASE)
 NAME = re.compile(r"[A-Z][\w’'.-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'.-]*)*")
-LEADING = {"the", "a", "an", "what", "who", "whom", "when", "where", "why", "how", "which", "did",
-           "does", "do", "is", "are", "was", "were", "according", "even", "and", "but", "in", "on",
-           "mr", "mrs", "ms", "dr", "another", "this", "that", "these", "those", "many", "reports"}
-TITLES = {"minister", "president", "secretary", "senator", "governor", "chief", "spokesman",
-          "spokesperson", "official", "general", "director", "chairman", "leader", "sen", "rep",
-          "gov", "candidate", "speaker", "prime", "defence", "defense", "foreign", "interior"}
-ORG_HINTS = {"army", "agency", "agencies", "party", "department", "ministry", "bureau", "corps",
-             "committee", "council", "government", "intelligence", "police", "forces", "brigade",
-             "campaign", "house", "court", "congress", "senate", "times", "post", "news", "group"}
 QUESTION_START = re.compile(
     r"^(who|whom|whose|what|when|where|why|how|which|did|does|do|is|are|was|were|has|have|had|"
     r"can|could|will|would|should|according|and|in|on|for)\b", re.IGNORECASE)
@@ -43,12 +35,12 @@ def _candidates(text: str) -> list[str]:
     found: list[str] = []
     for match in NAME.finditer(text):
         words = [w.rstrip(".,") for w in match.group(0).split()]
-        while words and words[0].lower().rstrip("’'s") in LEADING | {""}:
+        while words and words[0].lower().rstrip("’'s") in NAME_OPENERS | {""}:
             words = words[1:]
-        titled = [i for i, w in enumerate(words) if w.lower() in TITLES]
+        titled = [i for i, w in enumerate(words) if w.lower() in NAME_TITLES]
         if titled and titled[-1] + 1 < len(words):
             words = words[titled[-1] + 1:]
-        if any(w.lower() in TITLES for w in words):
+        if any(w.lower() in NAME_TITLES for w in words):
             continue
         words = [w for w in words if w]
         if len(words) >= 2 or (len(words) == 1 and re.fullmatch(r"[A-Z]{2,6}", words[0])):

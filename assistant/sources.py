@@ -23,6 +23,7 @@ from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
 from assistant.types import Hit
 from index.attribution.speaker_canon import group_by_speaker, speaker_label
+from index.lexicon import HEARER_CUES, NON_VERB_CUES, STANCE_VERB_STEMS
 from index.store import SentenceStore
 
 if TYPE_CHECKING:
@@ -31,11 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_LISTED_CLAIMS = 6
-_NON_VERB_CUES = {":", "according to", "according", "—", "-"}
-_OBJECT_CUES = {"told", "tells", "tell", "informed", "assured", "briefed", "reminded"}
 _LOWER_STARTS = {"This", "That", "These", "Those", "It", "Its", "The", "There", "Their", "They", "We", "Our",
                  "He", "His", "She", "Her", "A", "An", "In", "If", "Many", "Some", "Most", "All"}  # fmt: skip
-_QUESTION_VERB = re.compile(r"\b(admit|claim|warn|deny|insist|argue|allege|predict|promise|confirm|acknowledge)\w*", re.I)
+_QUESTION_VERB = re.compile(rf"\b({'|'.join(STANCE_VERB_STEMS)})\w*", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
 _ABOUT = re.compile(r"\b(?:about|regarding|on the subject of)\s+(?P<topic>.+?)[\s?.!]*$", re.I)
 TOPIC_MIN_COSINE = 0.35
@@ -50,11 +49,11 @@ def phrase(a: Attribution) -> str:
     label = speaker_label(a.speaker, a.source.text if a.source else None)
     speaker = label[:1].upper() + label[1:]
     cue = a.cue.text.strip()
-    if cue.lower() in _NON_VERB_CUES or not cue:
+    if cue.lower() in NON_VERB_CUES or not cue:
         return f"According to {label}, {content}."
     if content[:1] in "“\"'‘":
         return f"{speaker} {cue}: {content}"
-    if cue.lower() in _OBJECT_CUES:  # "told the Assembly that …": the object is not in the cue span
+    if cue.lower() in HEARER_CUES:  # "told the Assembly that …": the object is not in the cue span
         cue = "said"
     return f"{speaker} {cue} that {content}."
 

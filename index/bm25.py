@@ -30,12 +30,11 @@ from typing import Any
 
 import numpy as np
 
+from index.lexicon import SEARCH_STOP_WORDS
+
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
-_STOP = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there", "here", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "do", "does", "did", "done", "has", "have", "had", "having", "not", "no", "so", "than", "then", "too", "very", "can", "could", "will", "would", "shall", "should", "may", "might", "must", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "they", "them", "their", "about", "into", "over", "after", "before", "during", "up", "down", "out", "off", "again", "further", "once", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "only", "own", "same", "just", "also", "said", "says", "say", "according", "week", "year", "new"]
-)
 
 
 @cache
@@ -60,7 +59,7 @@ def tokenize(text: str) -> list[str]:
     out = []
     for token in _TOKEN.findall(text.lower().replace("’", "'")):
         token = token.rstrip(".,")
-        if token and token not in _STOP:
+        if token and token not in SEARCH_STOP_WORDS:
             out.append(token if token[0].isdigit() else stem(token))
     return out
 

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 
 from index.attribution.coref_words import PERSON_NOUNS
 from index.attribution.cues import GROUP_PRONOUNS, PERSON_PRONOUNS, ROLE_NOUNS
+from index.lexicon import HONORIFICS
 
 _WORD = re.compile(r"[\w’'-]+")
 _DETS = {"the", "a", "an", "another", "some", "one", "other", "several", "many", "two", "three"}
-_TITLES = {"mr", "mrs", "ms", "dr", "sen", "gov", "rep", "prof", "rev", "gen"}
 
 
 def _singular(word: str) -> str:
@@ -40,7 +40,7 @@ def _name_part(words: list[str]) -> list[str]:
     cut = 0
     for i, w in enumerate(words):
         low = w.lower().strip(".")
-        if low in ROLE_NOUNS or low in PERSON_NOUNS or low in _TITLES or w.endswith(("’s", "'s")):
+        if low in ROLE_NOUNS or low in PERSON_NOUNS or low in HONORIFICS or w.endswith(("’s", "'s")):
             cut = i + 1
     rest = words[cut:]
     return rest if rest and all(w[:1].isupper() for w in rest) else words
