@@ -68,8 +68,8 @@ install: $(VENV)/.installed
 # per-user models folder (or SOURCED_LLM_MODEL_PATH); then load it in a worker process and generate a
 # few tokens, so a build that crashes on this CPU stops here with the cause and the fix.
 model: install
-	$(PY) -m assistant.model_file assemble
-	$(PY) -m assistant.model_file smoke
+	$(PY) -m assistant.model_setup assemble
+	$(PY) -m assistant.model_setup smoke
 
 ingest: install
 	$(PY) -m assistant.cli --data-dir "$(DATA_DIR)" ingest samples/

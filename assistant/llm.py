@@ -145,7 +145,7 @@ class LocalLLM:
         if not path.is_file():
             raise ModelUnavailableError(
                 f"Local model {path} not found; `make model` assembles it "
-                "(python -m assistant.model_file assemble)."
+                "(python -m assistant.model_setup assemble)."
             )
         try:
             from llama_cpp import Llama

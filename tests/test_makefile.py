@@ -62,3 +62,10 @@ def test_make_test_installs_chromium_with_apt_only_when_it_is_missing(tmp_path: 
     assert "apt-get install -y chromium" in plan(tmp_path / "missing")
     assert "apt-get" not in plan(present)
     assert "SOURCED_REQUIRE_BROWSER=1" in plan(present) and "playwright install" not in plan(present)
+
+
+def test_make_model_runs_the_model_command_line(tmp_path: Path) -> None:
+    args = ["make", "-n", "-C", str(ROOT), "model", f"VENV={tmp_path / 'venv'}", f"WHEELHOUSE={tmp_path / 'wheels'}"]
+    plan = subprocess.run(args, check=True, capture_output=True, text=True).stdout.splitlines()
+    steps = [line.split(" -m ", 1)[1] for line in plan if " -m assistant." in line]
+    assert steps == ["assistant.model_setup assemble", "assistant.model_setup smoke"]

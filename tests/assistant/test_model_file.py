@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelUnavailableError
-from assistant.model_file import ModelSpec, assemble_local_model, installed_parts, main
+from assistant.model_file import ModelSpec, assemble_local_model, installed_parts
 
 
 def _fake_parts(root: Path, chunks: list[bytes]) -> tuple[ModelSpec, list[Path]]:
@@ -77,22 +77,3 @@ def test_uninstalled_packages_are_named_with_pip_command() -> None:
     message = str(info.value)
     assert "surely-not-installed-part1, surely-not-installed-part2" in message
     assert "pip install surely-not-installed-part{1..2}==9.9" in message
-
-
-def test_cli_reports_failure(tmp_path: Path, monkeypatch) -> None:
-    import assistant.model_file as models
-
-    def boom(*args: object, **kwargs: object) -> Path:
-        raise ModelUnavailableError("parts missing")
-
-    monkeypatch.setattr(models, "assemble_local_model", boom)
-    assert main(["assemble", "--dest", str(tmp_path / "m.gguf"), "--quiet"]) == 1
-
-
-def test_smoke_command_stops_with_the_cause_for_a_bad_model(tmp_path: Path, caplog) -> None:
-    bad = tmp_path / "m.gguf"
-    bad.write_bytes(b"GGUF" + b"\x00" * 1024)
-    assert main(["smoke", "--dest", str(bad)]) == 1
-    assert "could not be loaded" in caplog.text
-    assert main(["smoke", "--dest", str(tmp_path / "absent.gguf")]) == 1
-    assert "make model" in caplog.text
