@@ -52,10 +52,6 @@ class ContextGenerator:
         context = build_context(shown, lambda article, first, last: [], 1 << 30, around=0)
         return self.template.format(evidence=context.text, question=question.strip())
 
-    def context_prompt(self, question: str, shown: Sequence[Hit]) -> str:
-        """The prompt the draft was written from, for an in-context judge (its cache is warm)."""
-        return self.build_prompt(question, shown)
-
     def stream(self, question: str, shown: Sequence[Hit]) -> Iterator[str]:
         if not shown:
             yield CANNOT_ANSWER

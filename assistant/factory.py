@@ -52,10 +52,8 @@ def build_pipeline(
     writer = None
     if llm is not None:
         judge = LLMJudge(llm) if settings.verify else None
-        in_context = settings.verify_mode == "context"
-        threshold = settings.verify_context_threshold if in_context else settings.verify_threshold
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
-                             Verifier(judge, threshold, in_context=in_context), ExtractiveGenerator())  # fmt: skip
+                             Verifier(judge, settings.verify_threshold), ExtractiveGenerator())  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),

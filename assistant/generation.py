@@ -177,9 +177,7 @@ class LLMAnswerer:
             return
         mark = time.perf_counter()
         try:
-            context = getattr(self.generator, "context_prompt", None)
-            prompt = context(question, shown) if context is not None else None
-            claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown, prompt)
+            claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown)
         except (LLMFailedError, ModelUnavailableError) as exc:  # unchecked citations are never shown
             yield self._without_llm(exc, question, shown)
             return

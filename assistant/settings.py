@@ -107,14 +107,6 @@ class Settings(BaseSettings):
     llm_context: int = Field(default=2048, ge=512, description="llama.cpp context length.")
     llm_max_tokens: int = Field(default=160, ge=16, description="Answer length limit in tokens.")
     verify: bool = Field(default=True, description="Check every citation with the LLM judge.")
-    verify_mode: Literal["sentence", "context"] = Field(
-        default="sentence",
-        description="sentence: the judge reads each cited sentence alone; context (hybrid route): it reads the "
-        "cited numbers inside the prompt the model answered from (cheaper: the model's cache is warm).",
-    )
-    verify_context_threshold: float = Field(
-        default=0.7, ge=0.0, le=1.0, description="P(yes) needed for support when verify_mode is context."
-    )
     verify_threshold: float = Field(
         default=0.65,
         ge=0.0,

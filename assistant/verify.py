@@ -50,17 +50,6 @@ class LLMJudge:
             return 0.0
         return float(self.llm.p_yes(self.prompt(claim, evidence)))
 
-    def support_in_context(self, claim: str, prompt: str, numbers: Sequence[int]) -> float:
-        """P(yes) that the numbered sentences ``numbers`` of the answer ``prompt`` support ``claim``.
-        The question extends the prompt the model just answered, so a local model reuses its cache
-        and reads only the claim (~40 tokens) instead of a new prompt."""
-        if not numbers:
-            return 0.0
-        which = (f"sentence [{numbers[0]}]" if len(numbers) == 1
-                 else "sentences " + " and ".join(f"[{n}]" for n in numbers))  # fmt: skip
-        template = load_prompt("judge_context", frozenset({"prompt", "claim", "which"}))
-        return float(self.llm.p_yes(template.format(prompt=prompt, claim=" ".join(claim.split()), which=which)))
-
 
 def evidence_text(hit: Hit) -> str:
     """The cited sentence as the judge sees it, with its speaker when known.
@@ -131,30 +120,22 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
 
 
 def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float,
-           recite: bool = True, context: str | None = None) -> VerifiedDraft:  # fmt: skip
+           recite: bool = True) -> VerifiedDraft:  # fmt: skip
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
     ``recite``, a sentence without a citation or not supported by it gets one more try on the
-    shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it.
-    With ``context`` (the answer prompt the hits were numbered in) and a judge that has
-    ``support_in_context``, the judge reads the cited numbers in that prompt instead of bare sentences."""
-
-    def score(claim: Claim, numbers: Sequence[int]) -> float:
-        if context is not None and hasattr(judge, "support_in_context"):
-            return float(judge.support_in_context(claim.text, context, numbers))
-        return judge.support(claim.text, [evidence_text(hits[n - 1]) for n in numbers])
-
+    shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it."""
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
     for sentence in sentences:
-        cited = [n for n in sentence.markers if 1 <= n <= len(hits)]
-        support = score(sentence, cited) if cited else 0.0
-        if support >= threshold:
-            kept.append(replace(sentence, support=support))
+        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
+        score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
+        if score >= threshold:
+            kept.append(replace(sentence, support=score))
             continue
         other = recite_candidate(sentence, hits) if recite else None
         if other is not None:
-            moved = score(sentence, [other])
+            moved = judge.support(sentence.text, [evidence_text(hits[other - 1])])
             if moved >= threshold:
                 claim = replace(sentence, markers=(other,), support=moved)
                 kept.append(claim)
@@ -163,8 +144,8 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
         if not cited:
             dropped.append((replace(sentence, support=0.0), "no citation"))
             continue
-        log.info("dropping unsupported sentence (%.2f < %.2f): %s", support, threshold, sentence.text)
-        dropped.append((replace(sentence, support=support), "unsupported"))
+        log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
+        dropped.append((replace(sentence, support=score), "unsupported"))
     return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited))
 
 
@@ -179,17 +160,15 @@ class Verifier:
         ([Claim(text='So [1].', markers=(1,), support=None)], ['Removed a sentence with no citation: Uncited.'])
     """
 
-    def __init__(self, judge: Judge | None, threshold: float = 0.65, *, in_context: bool = False) -> None:
+    def __init__(self, judge: Judge | None, threshold: float = 0.65) -> None:
         self.judge = judge
         self.threshold = threshold
-        self.in_context = in_context  # judge the cited numbers inside the answer prompt (``context``)
 
-    def check(self, sentences: Sequence[Claim], hits: Sequence[Hit],
-              context: str | None = None) -> tuple[list[Claim], list[str]]:  # fmt: skip
+    def check(self, sentences: Sequence[Claim], hits: Sequence[Hit]) -> tuple[list[Claim], list[str]]:
         if self.judge is None:
             return ([s for s in sentences if s.markers],
                     [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers])  # fmt: skip
-        verified = verify(sentences, hits, self.judge, self.threshold, context=context if self.in_context else None)
+        verified = verify(sentences, hits, self.judge, self.threshold)
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
         notes += [f"The model {'cited a sentence that did not support' if old else 'gave no citation for'} \"{c.text}\"; "

@@ -92,28 +92,3 @@ def test_a_sentence_without_marker_is_cited_to_the_sentence_that_says_it() -> No
     result = verify([Claim("The BLA said it lost 35 of its fighters.")], HITS, LLMJudge(llm), threshold=0.5)
     assert [(c.markers, c.support) for c in result.kept] == [((2,), 0.9)]
     assert [old for _, old in result.recited] == [()]
-
-
-def test_in_context_judge_reads_the_cited_numbers_inside_the_answer_prompt() -> None:
-    llm = ScriptedLLM(yes_rules={"Does sentence [2] support": 0.9}, yes_default=0.1)
-    prompt = "Articles (every sentence is numbered):\n[1] A. [2] The BLA has said that it lost 35.\n\nQuestion: ?"
-    kept = verify([Claim("The BLA lost 35 fighters.", (2,))], HITS, LLMJudge(llm), 0.7, context=prompt).kept
-    assert [(c.markers, c.support) for c in kept] == [((2,), 0.9)]
-    assert llm.prompts[-1].startswith(prompt)  # the prompt the model answered from is the judge's prefix
-    assert "Claim: The BLA lost 35 fighters." in llm.prompts[-1]
-    refused = verify([Claim("The BLA lost 35 fighters.", (1,))], HITS, LLMJudge(llm), 0.7, context=prompt, recite=False)
-    assert not refused.kept
-
-
-def test_context_generator_hands_its_prompt_to_an_in_context_verifier() -> None:
-    from assistant.context_generation import ContextGenerator
-    from assistant.generation import LLMAnswerer
-    from assistant.verify import Verifier
-
-    sents = [Sentence("a", i, 0, 1, t) for i, t in enumerate(["The Cup final.", "Colorado won the Cup.", "Fans."])]
-    llm = ScriptedLLM(default="Colorado won the Cup [2].", yes_rules={"Does sentence [2] support": 0.9}, yes_default=0.1)
-    gen = ContextGenerator(llm, lambda a, f, last: sents[max(f, 0) : last + 1])
-    route = LLMAnswerer(gen, Verifier(LLMJudge(llm), 0.7, in_context=True))
-    draft = list(route.answer("Who won the Cup?", [Hit(sents[1], 0.9, title="Cup")], {}, 0.0))[-1]
-    assert [(c.markers, c.support) for c in draft.claims] == [((2,), 0.9)]
-    assert llm.prompts[-1].startswith(llm.prompts[0])  # the judge extends the answer prompt
