@@ -1,8 +1,9 @@
 """The sourced web app: cited chat beside the source, a library, a claims browser, settings.
 
 Layout only: the events are :class:`~assistant.ui.handlers.Views` methods over the public API.
-Each browser tab keeps its own :class:`~assistant.chat.ChatSession` in a ``gr.State``. Named API
-endpoints for scripts (``gradio_client``): ``/ask``, ``/claims``, ``/articles``.
+Each browser tab keeps its own :class:`~assistant.chat.ChatSession` in a ``gr.State``, and its own
+settings and filters in its components' values (sent with each question; nothing is global). Named
+API endpoints for scripts (``gradio_client``): ``/ask`` (with optional filters), ``/claims``, ``/articles``.
 Run: ``sourced serve`` or ``python app.py --data-dir data [--host H] [--port P] [--auth user:pass]``.
 
 Example:

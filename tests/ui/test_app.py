@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -98,29 +97,20 @@ def test_the_app_builds_with_named_endpoints(fake_assistant: Assistant) -> None:
         parse_auth("no-password")
 
 
-TWO_SOURCES = [
-    {"title": "Port workers strike in Gwadar", "source": "cnn.com", "date": "2022-06-01",
-     "text": "Port workers in Gwadar stopped loading ships on Monday. The union leader said that the harbour "
-             "authority owed each worker about 90,000 rupees. Four cargo vessels waited outside the harbour."},
-    {"title": "Gwadar port strike ends", "source": "theweek.co.uk", "date": "2023-01-05",
-     "text": "The port workers in Gwadar went back to work on Thursday. The union leader said that the harbour "
-             "authority had paid the wages it owed. Ships were loaded again by the evening."},
-]  # fmt: skip
+TWO_SOURCES = Path(__file__).resolve().parent.parent / "fixtures" / "ui" / "two-sources.jsonl"  # cnn.com 2022, theweek 2023
 UNION = "What did the union leader say about the harbour authority?"
 
 
-def two_sources(assistant: Assistant, tmp_path: Path) -> Views:
-    corpus = tmp_path / "two.jsonl"
-    corpus.write_text("\n".join(json.dumps(r) for r in TWO_SOURCES), encoding="utf-8")
-    assistant.add([corpus])
+def two_sources(assistant: Assistant) -> Views:
+    assistant.add([TWO_SOURCES])
     return Views(assistant)
 
 
-def test_filters_limit_the_answer_and_are_shown_with_it(fake_assistant: Assistant, tmp_path: Path) -> None:
-    views = two_sources(fake_assistant, tmp_path)
+def test_filters_limit_the_answer_and_are_shown_with_it(fake_assistant: Assistant) -> None:
+    views = two_sources(fake_assistant)
     assert views.sources() == ["cnn.com", "theweek.co.uk"]
     _, unfiltered = turn(views, UNION, [], None)
-    assert {c.title for c in unfiltered.history[0][1].citations} == {r["title"] for r in TWO_SOURCES}
+    assert {c.title for c in unfiltered.history[0][1].citations} == {"Gwadar port strike ends", "Port workers strike in Gwadar"}
     for values, kept in (((["theweek.co.uk"], "", "", [], ""), "Gwadar port strike ends"),
                          (([], "2022-01", "2022", [], ""), "Port workers strike in Gwadar")):  # fmt: skip
         *_, (_, chat, session) = views.respond(UNION, [], None, 6, "extractive", *values)
@@ -131,8 +121,8 @@ def test_filters_limit_the_answer_and_are_shown_with_it(fake_assistant: Assistan
     assert "filtered:" not in turn(views, UNION, [], None)[0][-1]["content"]
 
 
-def test_a_bad_date_is_explained_in_the_settings_and_in_the_chat(fake_assistant: Assistant, tmp_path: Path) -> None:
-    views = two_sources(fake_assistant, tmp_path)
+def test_a_bad_date_is_explained_in_the_settings_and_in_the_chat(fake_assistant: Assistant) -> None:
+    views = two_sources(fake_assistant)
     settings_line, chat_line = views.filter_lines([], "June 2022", "", [], "")
     assert 'class="filter-error"' in settings_line and "Since: write dates as YYYY" in settings_line
     assert chat_line == settings_line
@@ -147,8 +137,8 @@ def test_a_bad_date_is_explained_in_the_settings_and_in_the_chat(fake_assistant:
         assert "Traceback" not in chat[-1]["content"] and not session.history
 
 
-def test_the_api_takes_the_same_filters(fake_assistant: Assistant, tmp_path: Path) -> None:
-    views = two_sources(fake_assistant, tmp_path)
+def test_the_api_takes_the_same_filters(fake_assistant: Assistant) -> None:
+    views = two_sources(fake_assistant)
     answer = views.api_ask(UNION, [], ["theweek"], "", "2023-12-31")
     assert {c["title"] for c in answer["citations"]} == {"Gwadar port strike ends"}
     assert answer["filters"]["sources"] == ["theweek"] and answer["filters"]["until"] == "2023-12-31"
