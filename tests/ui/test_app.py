@@ -145,3 +145,18 @@ def test_the_api_takes_the_same_filters(fake_assistant: Assistant) -> None:
     assert "filters" not in views.api_ask(UNION, [])
     with pytest.raises(InputError, match="Until: write dates"):
         views.api_ask(UNION, [], None, "", "yesterday")
+
+
+def test_speaker_and_article_filters_from_the_settings(attribution_assistant: Assistant, sample_path: Path) -> None:
+    attribution_assistant.add([sample_path, TWO_SOURCES])
+    views = Views(attribution_assistant)
+    asif = [c["sentence"] for c in views.api_claims("Khawaja Asif")["Khawaja Asif"]]
+    question = "What was said about the security forces?"
+    *_, (_, chat, session) = views.respond(question, [], None, 6, "extractive", [], "", "", [], "Khawaja Asif")
+    cites = session.history[0][1].citations
+    assert cites and all(any(claim in c.sentence for claim in asif) for c in cites)
+    assert "filtered: speaker=Khawaja Asif" in chat[-1]["content"]
+    [week] = [a.id for a in attribution_assistant.articles() if a.source == "theweek.co.uk"]
+    *_, (_, chat, session) = views.respond(UNION, [], None, 6, "extractive", None, None, None, [week], None)
+    assert {c.article_id for c in session.history[0][1].citations} == {week}
+    assert "filtered: article=“Gwadar port strike ends”" in chat[-1]["content"]
