@@ -11,13 +11,13 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the conftest beside this folder
-
-from assistant.ui.app import serve
-from conftest import fake_extractor, make_fake_assistant
-
 
 def main() -> None:
+    # Imported here, not when pytest collects this file (there ``conftest`` is tests/ui/'s).
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/conftest.py, before tests/ui/'s
+    from assistant.ui.app import serve
+    from conftest import fake_extractor, make_fake_assistant
+
     parser = argparse.ArgumentParser()
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("port", type=int)
