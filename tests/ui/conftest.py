@@ -31,7 +31,8 @@ StartApp = Callable[..., AbstractContextManager[str]]
 def start_app(servers: Any) -> StartApp:
     """``with start_app(out_dir, *articles, auth="user:pass") as url``: the app on a free port of
     127.0.0.1 over a fresh index in ``out_dir/data`` holding ``articles``, its log in
-    ``out_dir/app.log``; stopped by its PID on leaving."""
+    ``out_dir/app.log``; stopped by its PID on leaving. (Up in a minute alone; a shared, loaded
+    machine has taken over five minutes to import Gradio and Chroma, hence the long timeout.)"""
 
     @contextmanager
     def start(out_dir: Path, *articles: Path, auth: str | None = None) -> Iterator[str]:
@@ -41,7 +42,7 @@ def start_app(servers: Any) -> StartApp:
         args: Sequence[str] = [sys.executable, str(ROOT / "tests" / "ui" / "serve.py"), str(out_dir / "data"),
                                str(port), *map(str, articles), *(["--auth", auth] if auth else [])]  # fmt: skip
         with (out_dir / "app.log").open("w") as log, servers.running(
-            args, url, timeout=480, stdout=log, stderr=subprocess.STDOUT, env=env
+            args, url, timeout=900, stdout=log, stderr=subprocess.STDOUT, env=env
         ):
             yield url
 
