@@ -96,8 +96,9 @@ def html_to_text(html: str) -> tuple[str, str]:
         return "", title
     blocks = [" ".join(n.text(separator=" ").split()) for n in root.css(_BLOCK_TAGS)]
     blocks = [b for b in blocks if b]
-    if not blocks:
-        blocks = [" ".join(root.text(separator=" ").split())]
+    everything = " ".join(root.text(separator=" ").split())
+    if sum(len(b) for b in blocks) < 0.8 * len(everything):  # text outside paragraphs (broken markup)
+        blocks = [everything]
     return "\n\n".join(b for b in blocks if b), title
 
 
