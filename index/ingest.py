@@ -133,7 +133,10 @@ def _ingest_one(
 ) -> None:
     status, old_id = store.find_existing(article)
     if status == "unchanged":
-        report.unchanged.append(article.id)
+        stale = [i for i in store.ids_with_path(article.path) if i != article.id] if article.path else []
+        for other in stale:  # an older version of this file, left by a replace that was interrupted
+            store.remove(other)
+        (report.replaced if stale else report.unchanged).append(article.id)
         return
     sentences = segment(article, max_sentence_chars)
     if not sentences:

@@ -139,6 +139,9 @@ class SentenceStore:
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
         self._vectors = self._open_chroma()
         self.listeners: list[StoreListener] = []
+        from index.consistency import repair
+
+        self.repairs = repair(self)  # a crash mid-ingest leaves at most orphans; clear them now
 
     def _check_meta(self, expected: dict[str, str]) -> None:
         with self._lock, self._db:
@@ -245,10 +248,11 @@ class SentenceStore:
             log.exception("could not delete vectors of %s", article_id)
 
     def remove(self, article_id: str) -> None:
+        """Remove an article: the registry commit first, then its vectors (a kill between the two
+        leaves only orphan vectors, which the next open deletes)."""
         with self._lock:
             if not self.has(article_id):
                 raise NotFoundError(f"No article with id {article_id!r} in the index.")
-            self._delete_vectors(article_id)
             with self._db:
                 for table, column in (
                     ("articles", "id"),
@@ -259,6 +263,7 @@ class SentenceStore:
                 self._bump_generation()
                 for listener in self.listeners:
                     listener.apply_remove(article_id)
+            self._delete_vectors(article_id)
 
     def _bump_generation(self) -> None:
         """Count a change (inside the caller's transaction): listeners' snapshots say which they hold."""
@@ -281,6 +286,11 @@ class SentenceStore:
     def article_ids(self) -> list[str]:
         with self._lock:
             return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY added_at, id")]
+
+    def ids_with_path(self, path: str) -> list[str]:
+        """The ids of the stored articles read from ``path`` (two only after an interrupted replace)."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE path = ?", (path,))]
 
     def has(self, article_id: str) -> bool:
         with self._lock:
