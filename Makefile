@@ -94,9 +94,12 @@ test-fast: install
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -m "not integration and not llm and not app and not slow"
 
-# Crash safety: SIGKILL the ingest at 50 random moments, restart, check the index agrees, finish the job.
+# Crash safety: SIGKILL the ingest at STRESS_KILLS random moments (stops after STRESS_BUDGET seconds),
+# restart, check registry, vectors, BM25, passages and attributions agree and queries work, finish the job.
+STRESS_KILLS  ?= 50
+STRESS_BUDGET ?= 2400
 stress: install
-	$(PY) -m bench.stress_ingest --kills 50 --budget 1800 --out reports/stress-ingest.json
+	$(PY) -m bench.stress_ingest --kills $(STRESS_KILLS) --budget $(STRESS_BUDGET) --out reports/stress-ingest.json
 
 lint: install
 	$(VENV)/bin/ruff check assistant index evaluation tests bench app.py

@@ -1,8 +1,10 @@
 """Crash safety of ingest: SIGKILL the ingest process at random moments, restart, check.
 
-Each round starts a child that opens the index (the store repairs what a kill left), checks
-that registry, sentences, vectors and attributions agree and that a query works, prints that
-check, then ingests the corpus; the parent kills it after a random delay. When the corpus is
+Each round starts a child that opens the index (the store repairs what a kill left) with its
+BM25 and passage indexes attached (rebuilt when their snapshot is older than the registry), checks
+that registry, sentences, vectors, BM25, passages and attributions agree and that dense and BM25
+queries work, prints that check, then ingests the corpus and saves the BM25/passage snapshots
+(as ``Assistant.add`` does); the parent kills it after a random delay. When the corpus is
 fully in, the parent rewrites a few articles so every round has work (adds and replaces).
 After the last kill one child runs to completion and the index must hold exactly the corpus.
 
@@ -82,17 +84,25 @@ def child(data_dir: Path, corpus: Path, ingest: bool) -> int:
     """Open (repair), check, print ``CHECK {...}``, then ingest and print ``DONE {...}``."""
     from index.consistency import component_ids, problems
     from index.embed import HashEmbedder
+    from index.hybrid import ContextIndexes
     from index.ingest import ingest as run_ingest
     from index.store import SentenceStore
 
     store = SentenceStore(data_dir, HashEmbedder())
-    hits = store.search("what did the bridge official say", 3)
+    indexes = ContextIndexes(store.directory, store.embedder)
+    rebuilt = indexes.sync(store)
+    store.listeners.append(indexes)
+    question = "what did the bridge official say"
+    found = [h.sentence.article_id for h in store.search(question, 3)]
+    found += [aid for aid, _, _ in indexes.sentences.search(question, 3)]
+    found += [p.article_id for p, _ in indexes.passages.search_lexical(question, 3)]
     ids = component_ids(store)
-    check = {"repairs": store.repairs, "problems": problems(store), "articles": len(ids["registry"]),
-             "query_ok": all(store.has(h.sentence.article_id) for h in hits) and (bool(hits) or not ids["registry"])}  # fmt: skip
+    check = {"repairs": store.repairs, "rebuilt": rebuilt, "problems": problems(store), "articles": len(ids["registry"]),
+             "query_ok": all(store.has(aid) for aid in found) and (len(found) >= 3 or not ids["registry"])}  # fmt: skip
     print("CHECK " + json.dumps(check), flush=True)
     if ingest:
         report = run_ingest(store, [corpus], extractor=_extract)
+        store.flush()
         print("DONE " + json.dumps({**report.to_dict(), "ids": sorted(component_ids(store)["registry"])}), flush=True)
     return 0
 
@@ -102,6 +112,8 @@ class StressResult:
     kills: int = 0
     rounds: int = 0
     repairs: int = 0
+    rebuilds: int = 0  # restarts whose BM25/passage snapshot was older than the registry
+    checks: int = 0
     errors: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
@@ -115,22 +127,24 @@ def _spawn(data_dir: Path, corpus: Path, ingest: bool = True) -> subprocess.Pope
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)  # fmt: skip
 
 
-def _read_check(proc: subprocess.Popen[str], result: StressResult, timeout: float) -> bool:
+def _read_check(proc: subprocess.Popen[str], result: StressResult, timeout: float) -> dict[str, Any] | None:
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
             result.errors.append(f"child ended before its check: {proc.wait()} {proc.stderr.read()[-800:] if proc.stderr else ''}")
-            return False
+            return None
         if line.startswith("CHECK "):
             check = json.loads(line[6:])
             result.repairs += len(check["repairs"])
+            result.rebuilds += bool(check["rebuilt"])
+            result.checks += 1
             if check["problems"] or not check["query_ok"]:
                 result.errors.append(f"inconsistent after restart: {check}")
-            return True
+            return dict(check)
     result.errors.append("no check within the timeout")
-    return False
+    return None
 
 
 def expected_ids(corpus: Path) -> set[str]:
@@ -150,7 +164,7 @@ def run(kills: int, articles: int = 12, seed: int = 0, max_delay: float = 4.0, b
         while result.kills < kills and time.monotonic() - started < budget:
             result.rounds += 1
             proc = _spawn(data_dir, corpus)
-            if not _read_check(proc, result, 120):
+            if _read_check(proc, result, 120) is None:
                 proc.kill()
                 proc.wait()
                 break
@@ -175,8 +189,10 @@ def run(kills: int, articles: int = 12, seed: int = 0, max_delay: float = 4.0, b
             want, have = expected_ids(corpus), set(done["ids"])
             result.lost, result.extra = sorted(want - have), sorted(have - want)
         last = _spawn(data_dir, corpus, ingest=False)
-        _read_check(last, result, 120)
+        check = _read_check(last, result, 120)
         last.communicate(timeout=60)
+        if check is not None and (check["rebuilt"] or check["articles"] != len(expected_ids(corpus))):
+            result.errors.append(f"the completed ingest did not leave a current index: {check}")
     result.seconds = round(time.monotonic() - started, 1)
     return result
 

@@ -109,6 +109,10 @@ class BM25Index:
     def articles(self) -> set[str]:
         return set(self._docs)
 
+    def counts(self) -> dict[str, int]:
+        """Article id → texts indexed for it."""
+        return {aid: len(rows) for aid, rows in self._docs.items()}
+
     def __len__(self) -> int:
         return self._n
 

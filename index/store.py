@@ -59,6 +59,15 @@ class StoreListener(Protocol):
 
     def save(self, generation: str) -> None: ...
 
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per component (``bm25``, ``passages``), article id → sentences it covers (checked by
+        :mod:`index.consistency` against the registry)."""
+        ...
+
+    def sync(self, store: Any, *, force: bool = False) -> bool:
+        """Load or rebuild from ``store`` (``force``: rebuild); True when rebuilt."""
+        ...
+
 
 @dataclass(frozen=True)
 class ArticleInfo:
@@ -286,6 +295,12 @@ class SentenceStore:
     def article_ids(self) -> list[str]:
         with self._lock:
             return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY added_at, id")]
+
+    def registry_counts(self) -> dict[str, int]:
+        """Article id → the number of sentences its registry row records (what the other
+        components must hold for it)."""
+        with self._lock:
+            return {r[0]: int(r[1]) for r in self._db.execute("SELECT id, n_sentences FROM articles")}
 
     def ids_with_path(self, path: str) -> list[str]:
         """The ids of the stored articles read from ``path`` (two only after an interrupted replace)."""
