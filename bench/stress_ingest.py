@@ -4,7 +4,8 @@ Each round starts a child that opens the index (the store repairs what a kill le
 BM25 and passage indexes attached (rebuilt when their snapshot is older than the registry), checks
 that registry, sentences, vectors, BM25, passages and attributions agree and that dense and BM25
 queries work, prints that check, then ingests the corpus and saves the BM25/passage snapshots
-(as ``Assistant.add`` does); the parent kills it after a random delay. When the corpus is
+(as ``Assistant.add`` does), printing ``STEP`` before each store write; the parent kills it
+after a random number of writes plus a random delay, so kills land inside the ingest on any machine. When the corpus is
 fully in, the parent rewrites a few articles so every round has work (adds and replaces).
 After the last kill one child runs to completion and the index must hold exactly the corpus.
 
@@ -101,6 +102,16 @@ def child(data_dir: Path, corpus: Path, ingest: bool) -> int:
              "query_ok": all(store.has(aid) for aid in found) and (len(found) >= 3 or not ids["registry"])}  # fmt: skip
     print("CHECK " + json.dumps(check), flush=True)
     if ingest:
+        add, remove = store.add, store.remove
+
+        def step(write: Any) -> Any:
+            def announced(*args: Any, **kwargs: Any) -> Any:
+                print("STEP", flush=True)  # the parent counts these to time its kill
+                return write(*args, **kwargs)
+
+            return announced
+
+        store.add, store.remove = step(add), step(remove)  # type: ignore[method-assign]
         report = run_ingest(store, [corpus], extractor=_extract)
         store.flush()
         print("DONE " + json.dumps({**report.to_dict(), "ids": sorted(component_ids(store)["registry"])}), flush=True)
@@ -153,7 +164,7 @@ def expected_ids(corpus: Path) -> set[str]:
     return {a.id for a in read_articles([corpus])[0]}
 
 
-def run(kills: int, articles: int = 12, seed: int = 0, max_delay: float = 4.0, budget: float = 900.0) -> StressResult:
+def run(kills: int, articles: int = 12, seed: int = 0, max_delay: float = 1.0, budget: float = 900.0) -> StressResult:
     rng = random.Random(seed)
     result = StressResult()
     started = time.monotonic()
@@ -168,16 +179,23 @@ def run(kills: int, articles: int = 12, seed: int = 0, max_delay: float = 4.0, b
                 proc.kill()
                 proc.wait()
                 break
-            try:
-                out, _ = proc.communicate(timeout=rng.uniform(0.0, max_delay))
-                # finished before the kill: give the next round work (new text for a few files)
-                for k in rng.sample(range(articles), 3):
-                    version += 1
-                    write_article(corpus / f"story-{k:03d}.txt", version)
-            except subprocess.TimeoutExpired:
+            # the kill lands inside the ingest whatever the machine's speed: after a random number of
+            # store writes (STEP lines) plus a random delay, i.e. inside an embedding, a Chroma write,
+            # a registry commit, a removal or the snapshot save
+            steps, target = 0, rng.randint(0, articles)
+            assert proc.stdout is not None
+            while steps < target and (line := proc.stdout.readline()) and not line.startswith("DONE "):
+                steps += line.startswith("STEP")
+            time.sleep(rng.uniform(0.0, max_delay))
+            if proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
                 proc.communicate()
                 result.kills += 1
+            else:  # finished before the kill: give the next round work (new text for a few files)
+                proc.communicate()
+                for k in rng.sample(range(articles), 3):
+                    version += 1
+                    write_article(corpus / f"story-{k:03d}.txt", version)
         final = _spawn(data_dir, corpus)
         _read_check(final, result, 120)
         out, err = final.communicate(timeout=600)
