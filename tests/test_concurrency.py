@@ -10,18 +10,11 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from tests.conftest import SAMPLE
+from tests.conftest import GARDEN, SAMPLE
+from tests.conftest import TWO_TURN_CHATS as QUESTIONS
 
 pytestmark = pytest.mark.integration
 
-QUESTIONS = [
-    ("Who claimed 280 personnel were killed?", "What else did they say?"),
-    ("What did Khawaja Asif admit?", "What else did he say?"),
-    ("How many fighters did the BLA say it lost?", "Who said that?"),
-    ("What happened in Balochistan?", "Where did it happen?"),
-    ("Who is the Defence Minister of Pakistan?", "What did he say about the rebels?"),
-]
-GARDEN = "The gardener said that tomatoes need {n} hours of sun. Compost was added to bed {n} in spring.\n"
 
 
 def _turns(assistant: Assistant, questions: tuple[str, str]) -> list[tuple[str, str, list[str]]]:

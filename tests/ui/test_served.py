@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import GARDEN, SAMPLE
+from tests.conftest import TWO_TURN_CHATS as QUESTIONS
 
 pytest.importorskip("gradio_client")
 pytestmark = pytest.mark.app
@@ -28,14 +29,6 @@ pytestmark = pytest.mark.app
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = ("ana", "s3cret pw")
 LIMIT_MB = 0.05  # the server's max_file_mb: uploads above ~52 kB are refused
-QUESTIONS = [
-    ("Who claimed 280 personnel were killed?", "What else did they say?"),
-    ("What did Khawaja Asif admit?", "What else did he say?"),
-    ("How many fighters did the BLA say it lost?", "Who said that?"),
-    ("What happened in Balochistan?", "Where did it happen?"),
-    ("Who is the Defence Minister of Pakistan?", "What did he say about the rebels?"),
-]
-GARDEN = "The gardener said that tomatoes need {n} hours of sun. Compost was added to bed {n} in spring.\n"
 
 
 @pytest.fixture(scope="module")
