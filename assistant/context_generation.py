@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from assistant.context import SentencesOf, build_context
 from assistant.generation import STOPS
 from assistant.llm import LLM
-from assistant.prompts import CANNOT_ANSWER, load_prompt
+from assistant.prompts import CANNOT_ANSWER, load_prompt, strip_control_tokens
 from assistant.types import Hit
 
 CONTEXT_TOKEN_BUDGET = 260
@@ -50,7 +50,7 @@ class ContextGenerator:
 
     def build_prompt(self, question: str, shown: Sequence[Hit]) -> str:
         context = build_context(shown, lambda article, first, last: [], 1 << 30, around=0)
-        return self.template.format(evidence=context.text, question=question.strip())
+        return self.template.format(evidence=context.text, question=strip_control_tokens(question.strip()))
 
     def stream(self, question: str, shown: Sequence[Hit]) -> Iterator[str]:
         if not shown:

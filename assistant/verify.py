@@ -14,7 +14,7 @@ from typing import Protocol
 
 from assistant.citations import Claim, first_use_numbering, render
 from assistant.llm import LLM
-from assistant.prompts import load_prompt
+from assistant.prompts import load_prompt, quote
 from assistant.types import Hit
 from index.bm25 import tokenize
 
@@ -42,8 +42,8 @@ class LLMJudge:
         self.template = load_prompt("judge", frozenset({"evidence", "claim"}))
 
     def prompt(self, claim: str, evidence: Sequence[str]) -> str:
-        lines = "\n".join(f"- {' '.join(e.split())}" for e in evidence if e.strip())
-        return self.template.format(evidence=lines or "- (none)", claim=" ".join(claim.split()))
+        lines = "\n".join(f"- {quote(e)}" for e in evidence if e.strip())
+        return self.template.format(evidence=lines or "- (none)", claim=quote(claim))
 
     def support(self, claim: str, evidence: Sequence[str]) -> float:
         if not any(e.strip() for e in evidence):

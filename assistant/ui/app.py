@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from assistant.offline import use_offline_env
@@ -93,10 +95,19 @@ def describe(assistant: Assistant) -> str:
     return line
 
 
+def upload_dir(settings: Settings) -> Path:
+    """Where the app's uploads are stored: under the data directory, never the system temp dir."""
+    return (settings.data_dir / "uploads").resolve()
+
+
 def build_app(assistant: Assistant) -> gr.Blocks:
-    """The Gradio Blocks app for ``assistant`` (not launched; launch with ``css=CSS``)."""
+    """The Gradio Blocks app for ``assistant`` (not launched: :func:`serve` launches it).
+
+    Gradio keeps uploads in ``GRADIO_TEMP_DIR``, read when the app is built: it is pointed at
+    :func:`upload_dir`, and files older than an hour are deleted hourly (their text is indexed)."""
+    os.environ["GRADIO_TEMP_DIR"] = str(upload_dir(assistant.settings))
     views = Views(assistant)
-    with gr.Blocks(title="sourced") as demo:
+    with gr.Blocks(title="sourced", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(f"## sourced: cited answers about your news articles\n{describe(assistant)}")
         session = gr.State(None)
         with gr.Row():
@@ -210,6 +221,15 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
+    """Build and launch the app over ``assistant`` (blocks): on 127.0.0.1 unless ``host`` says
+    otherwise, behind a login when ``auth`` is ``user:password``, uploads larger than the
+    ``max_file_mb`` setting refused by the server (HTTP 413) before they are stored."""
+    max_bytes = int(assistant.settings.max_file_mb * 1024 * 1024)
+    build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True,
+                                        auth=parse_auth(auth), css=CSS, max_file_size=max_bytes)  # fmt: skip
+
+
 def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
     assistant = Assistant.from_settings(settings)
     assistant.warm_up()  # a model that cannot load is reported now and the app answers without it
@@ -217,12 +237,6 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: 
         log.warning("No articles are indexed in %s; add some in the Library tab or with `sourced ingest PATH`.",
                     settings.data_dir)  # fmt: skip
     serve(assistant, host, port, auth)
-
-
-def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
-    """Serve the app for ``assistant`` until interrupted; ``auth`` (``user:pass``) requires a login."""
-    build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True,
-                                        auth=parse_auth(auth), css=CSS)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
