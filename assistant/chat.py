@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Literal, overload
 
 from assistant.fusion import Filters
-from assistant.pipeline import AnswerPipeline, check_question
+from assistant.pipeline import MAX_QUESTION_CHARS, AnswerPipeline, check_question
 from assistant.types import Answer
 
 _ELSE = re.compile(r"\b(else|other|another|more)\b", re.IGNORECASE)
@@ -24,8 +24,9 @@ class ChatSession:
         'What else did Khawaja Asif say?'
     """
 
-    def __init__(self, pipeline: AnswerPipeline) -> None:
+    def __init__(self, pipeline: AnswerPipeline, max_question_chars: int = MAX_QUESTION_CHARS) -> None:
         self.pipeline = pipeline
+        self.max_question_chars = max_question_chars
         self.history: list[tuple[str, Answer]] = []
 
     @overload
@@ -37,7 +38,7 @@ class ChatSession:
     def ask(self, question: str, *, stream: bool = False, filters: Filters | None = None) -> Answer | Iterator[str | Answer]:
         """Answer a turn; with ``stream=True`` an iterator of text pieces ending with the Answer.
         ``filters`` limit the articles and speakers (:class:`~assistant.fusion.Filters`)."""
-        question = check_question(question)
+        question = check_question(question, self.max_question_chars)
         standalone = self.pipeline.condense(self.history, question)
         exclude = self._already_cited() if _ELSE.search(question) else None
         if stream:

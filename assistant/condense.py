@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from assistant.citations import MARKER
 from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
-from assistant.prompts import load_prompt
+from assistant.prompts import load_prompt, quote
 from assistant.types import Answer
 from index.lexicon import NAME_OPENERS, NAME_TITLES, ORG_HINTS
 
@@ -124,8 +124,8 @@ class RuleCondenser:
 def _history_text(history: Sequence[tuple[str, str]], turns: int = 3, words: int = 50) -> str:
     lines = []
     for user, answer in list(history)[-turns:]:
-        lines.append(f"User: {' '.join(user.split())}")
-        short = " ".join(MARKER.sub("", answer).split()[:words])
+        lines.append(f"User: {quote(user)}")
+        short = " ".join(quote(MARKER.sub("", answer)).split()[:words])
         if short:
             lines.append(f"Assistant: {short}")
     return "\n".join(lines)

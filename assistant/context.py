@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.generation import approx_tokens
+from assistant.prompts import quote
 from assistant.types import Hit, Sentence
 
 SentencesOf = Callable[[str, int, int], Sequence[Sentence]]
@@ -82,14 +83,15 @@ def _render(windows: dict[str, list[list[Hit]]]) -> tuple[str, list[Hit]]:
     lines: list[str] = []
     shown: list[Hit] = []
     for runs in windows.values():
-        first = runs[0][0]
-        about = f"{first.title} ({first.date})" if first.date else first.title
+        first = runs[0][0]  # everything from the article is quoted: no control tokens, [n] or <tags>
+        title, date = quote(first.title), quote(first.date)
+        about = f"{title} ({date})" if date else title
         lines.append(f"Article: {about}" if about else "Article:")
         for run in runs:
             parts = []
             for hit in run:
                 shown.append(hit)
-                speaker = f" (speaker: {hit.speaker})" if hit.speaker and hit.score > CONTEXT_SCORE else ""
-                parts.append(f"[{len(shown)}]{speaker} {' '.join(hit.sentence.text.split())}")
+                speaker = f" (speaker: {quote(hit.speaker)})" if hit.speaker and hit.score > CONTEXT_SCORE else ""
+                parts.append(f"[{len(shown)}]{speaker} {quote(hit.sentence.text)}")
             lines.append(" ".join(parts))
     return "\n".join(lines), shown

@@ -120,7 +120,8 @@ class Assistant:
         if not paths:
             raise InputError("Give at least one file or folder to add.")
         try:
-            return ingest(self.store, list(paths), extractor=self.extractor, progress=progress)
+            return ingest(self.store, list(paths), extractor=self.extractor, progress=progress,
+                          limits=self.settings.input_limits)
         finally:
             self._attributions_changed()
 
@@ -201,7 +202,7 @@ class Assistant:
     def ask(self, question: str, *, stream: bool = False, filters: Filters | None = None) -> Answer | Iterator[str | Answer]:
         """Answer one question. With ``stream=True``, an iterator of text pieces ending with the Answer.
         ``filters`` limit the articles (id, source, dates) and speakers an answer may come from."""
-        question = check_question(question)
+        question = check_question(question, self.settings.max_question_chars)
         if stream:
             return self.pipeline.stream(question, question, None, filters)
         return self.pipeline.respond(question, question, None, filters)
@@ -222,7 +223,7 @@ class Assistant:
             pipeline = copy.copy(pipeline)
             pipeline.top_k = top_k or pipeline.top_k
             pipeline.llm = None if extractive else pipeline.llm
-        session = ChatSession(pipeline)
+        session = ChatSession(pipeline, self.settings.max_question_chars)
         session.history.extend(history)
         return session
 

@@ -19,7 +19,7 @@ from assistant.answering import Draft, ExtractiveGenerator
 from assistant.citations import parse_answer
 from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.llm import LLM
-from assistant.prompts import CANNOT_ANSWER, load_prompt
+from assistant.prompts import CANNOT_ANSWER, load_prompt, quote, strip_control_tokens
 from assistant.types import Hit
 from assistant.verify import Verifier
 
@@ -53,7 +53,9 @@ def is_refusal(text: str) -> bool:
 
 
 def evidence_line(n: int, hit: Hit) -> str:
-    """``[n] (title, date; speaker: X) sentence`` – the parenthesis only holds what is known.
+    """``[n] (title, date; speaker: X) sentence`` – the parenthesis only holds what is known;
+    everything from the article is :func:`~assistant.prompts.quote`-d (no control tokens, no
+    ``[n]`` markers, no angle brackets).
 
     Example:
         >>> from index.types import Sentence
@@ -61,12 +63,13 @@ def evidence_line(n: int, hit: Hit) -> str:
         >>> evidence_line(2, h)
         '[2] (T, 2026-02-04; speaker: Asif) It is so.'
     """
-    words = hit.title.split()
+    words = quote(hit.title).replace(";", ",").replace("(", "").replace(")", "").split()
     title = " ".join(words[:TITLE_WORDS]) + ("…" if len(words) > TITLE_WORDS else "")
-    about = ", ".join(part for part in (title, hit.date) if part)
+    about = ", ".join(part for part in (title, quote(hit.date)) if part)
     if hit.speaker:
-        about = f"{about}; speaker: {hit.speaker}" if about else f"speaker: {hit.speaker}"
-    text = " ".join(hit.sentence.text.split())
+        speaker = quote(hit.speaker)
+        about = f"{about}; speaker: {speaker}" if about else f"speaker: {speaker}"
+    text = quote(hit.sentence.text)
     return f"[{n}] ({about}) {text}" if about else f"[{n}] {text}"
 
 
@@ -119,7 +122,7 @@ class LLMGenerator:
         if shown and approx_tokens(lines[0]) > self.budget:  # one huge sentence: cut its words
             words = lines[0].split()
             lines[0] = " ".join(words[: int(self.budget / 1.25)]) + " …"
-        prompt = self.template.format(evidence="\n".join(lines), question=question.strip())
+        prompt = self.template.format(evidence="\n".join(lines), question=strip_control_tokens(question.strip()))
         return prompt, shown
 
     def stream(self, question: str, hits: Sequence[Hit]) -> Iterator[str]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.model_file import check_model_file
+from assistant.prompts import strip_control_tokens
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -118,12 +119,14 @@ class ScriptedLLM:
 
 
 def chatml(prompt: str, system: str = SYSTEM_PROMPT) -> str:
-    """Wrap a user prompt in Qwen2.5's ChatML template, ready for the assistant turn.
+    """Wrap a user prompt in Qwen2.5's ChatML template, ready for the assistant turn; control
+    tokens inside the prompt (from article text) are removed first.
 
     Example:
         >>> chatml("Hi").endswith("<|im_start|>assistant\\n")
         True
     """
+    prompt = strip_control_tokens(prompt)  # quoted text can never open a turn of its own
     return (f"<|im_start|>system\n{system}<|im_end|>\n"
             f"<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n")
 

@@ -24,22 +24,27 @@ from assistant.generation import LLMAnswerer
 from assistant.retrieval import Retriever
 from assistant.sources import AttributionAnswerer
 from assistant.types import Answer, Hit
+from index.decode import clean_text
 
 MAX_QUESTION_CHARS = 2000
 
 
-def check_question(question: object) -> str:
-    """The question stripped, or an :class:`InputError` a user can act on.
+def check_question(question: object, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    """The question stripped (control characters become spaces), or an :class:`InputError` a
+    user can act on.
 
     Example:
-        >>> check_question("  Who said it? ")
-        'Who said it?'
+        >>> check_question("  Who said\\x00 it? ")
+        'Who said  it?'
     """
-    if not isinstance(question, str) or not question.strip():
+    if not isinstance(question, str):
         raise InputError("Please type a question.")
-    question = question.strip()
-    if len(question) > MAX_QUESTION_CHARS:
-        raise InputError(f"The question is too long ({len(question)} characters; the limit is {MAX_QUESTION_CHARS}).")
+    question = clean_text(question).strip()
+    if not question:
+        raise InputError("Please type a question.")
+    if len(question) > max_chars:
+        raise InputError(f"The question is too long ({len(question):,} characters; the limit is {max_chars:,}, "
+                         "setting max_question_chars).")  # fmt: skip
     return question
 
 

@@ -15,6 +15,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.decode import InputLimits
+
 GeneratorName = Literal["auto", "extractive", "local", "openai"]
 
 LOCAL_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -117,6 +119,21 @@ class Settings(BaseSettings):
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")
+    max_file_mb: float = Field(
+        default=20.0, gt=0, description="Largest article file (.txt/.md/.html) or .jsonl line read, in MB; "
+        "larger ones are refused (before reading) with a message naming this setting.",
+    )
+    max_article_chars: int = Field(
+        default=1_000_000, ge=1000, description="Longest article indexed, in characters (a long news "
+        "feature is ~50,000); longer ones are refused with a message naming this setting.",
+    )
+    max_sentence_chars: int = Field(
+        default=2000, ge=100, le=100_000, description="A \"sentence\" longer than this (a page without "
+        "punctuation) is cut at spaces into pieces of at most this many characters before parsing.",
+    )
+    max_question_chars: int = Field(
+        default=2000, ge=10, description="Longest question accepted; longer ones get a message naming the limit.",
+    )
     shared_dir: Path = Field(
         default=Path("../shared"), description="Shared evaluation data (benchmarks only)."
     )
@@ -124,6 +141,12 @@ class Settings(BaseSettings):
     def updated(self, **changes: object) -> Settings:
         """A validated copy with ``changes`` applied (``model_copy`` would skip validation)."""
         return type(self).model_validate({**self.model_dump(), **changes})
+
+    @property
+    def input_limits(self) -> InputLimits:
+        """The limits as ``index`` takes them (a plain dataclass; ``index`` never reads settings)."""
+        return InputLimits(max_file_bytes=int(self.max_file_mb * 1024 * 1024),
+                           max_article_chars=self.max_article_chars, max_sentence_chars=self.max_sentence_chars)  # fmt: skip
 
     @property
     def index_dir(self) -> Path:

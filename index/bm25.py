@@ -22,11 +22,12 @@ import logging
 import math
 import os
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -35,6 +36,22 @@ from index.lexicon import SEARCH_STOP_WORDS
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def locked(method: Callable[Concatenate[Any, P], R]) -> Callable[Concatenate[Any, P], R]:
+    """Run ``method`` under its object's ``_lock``: questions search while an ingest updates
+    (a lazily rebuilt matrix and the dicts it is built from must never be read half-changed)."""
+
+    @wraps(method)
+    def run(self: Any, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 @cache
@@ -81,8 +98,10 @@ class BM25Index:
         self._keys: list[tuple[str, int]] = []
         self._rows: dict[str, np.ndarray] = {}
         self.generation: str | None = None
+        self._lock = threading.RLock()
 
     # -- updates ---------------------------------------------------------------------
+    @locked
     def add(self, article_id: str, docs: Iterable[tuple[int, str]]) -> None:
         """Index (or re-index) one article's texts."""
         if article_id in self._docs:
@@ -94,6 +113,7 @@ class BM25Index:
         self._n += len(rows)
         self._model = None
 
+    @locked
     def remove(self, article_id: str) -> None:
         """Forget one article (a no-op when it is not indexed)."""
         rows = self._docs.pop(article_id, None)
@@ -105,13 +125,21 @@ class BM25Index:
         self._n -= len(rows)
         self._model = None
 
+    @locked
     def articles(self) -> set[str]:
         return set(self._docs)
 
+    @locked
+    def counts(self) -> dict[str, int]:
+        """Article id → texts indexed for it."""
+        return {aid: len(rows) for aid, rows in self._docs.items()}
+
+    @locked
     def __len__(self) -> int:
         return self._n
 
     # -- scoring ---------------------------------------------------------------------
+    @locked
     def idf(self, token: str) -> float:
         """BM25's idf of a (tokenized) term; unseen terms get the maximum."""
         df = self._df.get(token, 0)
@@ -132,6 +160,7 @@ class BM25Index:
             self._rows[aid] = np.arange(position, position + len(rows))
             position += len(rows)
 
+    @locked
     def search(
         self, query: str, k: int, allowed: set[str] | None = None
     ) -> list[tuple[str, int, float]]:
@@ -157,6 +186,7 @@ class BM25Index:
         return [(*self._keys[j], float(scores[j])) for j in top if scores[j] > 0]
 
     # -- persistence -----------------------------------------------------------------
+    @locked
     def save(self, generation: str) -> None:
         """Write the token lists with ``generation`` (atomically: temp file, then rename)."""
         data = {"generation": generation, "k1": self.k1, "b": self.b,
@@ -166,6 +196,7 @@ class BM25Index:
         os.replace(tmp, self.path)
         self.generation = generation
 
+    @locked
     def load(self, generation: str) -> bool:
         """Read the saved index if it was saved at ``generation``; False (and empty) otherwise."""
         try:
@@ -185,12 +216,14 @@ class BM25Index:
         self.generation = generation
         return True
 
+    @locked
     def clear(self) -> None:
         self._docs.clear()
         self._df.clear()
         self._n = 0
         self._model = None
 
+    @locked
     def rebuild(self, articles: Iterable[tuple[str, Sequence[tuple[int, str]]]], generation: str) -> None:
         """Re-index from scratch (``(article_id, [(index, text), ...])`` pairs) and save."""
         self.clear()

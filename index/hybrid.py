@@ -4,8 +4,9 @@
 transaction (embedding passages is the slow part) and :meth:`apply_add` / :meth:`apply_remove`
 inside it, after bumping its ``generation`` in the same SQLite transaction. Snapshots are saved
 with that generation; on open, :meth:`sync` loads a snapshot only when its generation matches
-the store's and otherwise rebuilds from the store's text, so the indexes never disagree with
-the sentences a citation points at.
+the store's and it covers exactly the registry's articles and sentences, and otherwise rebuilds
+from the store's text, so the indexes never disagree with the sentences a citation points at
+(a kill mid-ingest leaves a snapshot of an older generation: rebuilt at the next open).
 
 Example:
     >>> import tempfile
@@ -34,6 +35,8 @@ class StoreView(Protocol):
     """What :meth:`ContextIndexes.sync` reads from a store to rebuild."""
 
     def generation(self) -> str: ...
+
+    def registry_counts(self) -> dict[str, int]: ...
 
     def article_ids(self) -> list[str]: ...
 
@@ -78,19 +81,27 @@ class ContextIndexes:
         self.passages.save(generation)
         self.saved_generation = generation
 
-    def sync(self, store: StoreView) -> bool:
-        """Load the snapshots if they match the store, else rebuild them from its text.
-        Returns True when a rebuild was needed."""
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Article id → sentences covered, for the sentence BM25 and for the passages."""
+        passages = {aid: sum(p.size for p in self.passages.passages(aid)) for aid in self.passages.articles()}
+        return {"bm25": self.sentences.counts(), "passages": passages}
+
+    def sync(self, store: StoreView, *, force: bool = False) -> bool:
+        """Load the snapshots if they match the store (generation, articles and sentence counts),
+        else (or with ``force``) rebuild them from its text. Returns True when rebuilt."""
         generation = store.generation()
-        loaded = self.sentences.load(generation) and self.passages.load(generation)
-        if loaded and self.sentences.articles() == self.passages.articles():
-            self.saved_generation = generation
-            return False
+        if not force and self.sentences.load(generation) and self.passages.load(generation):
+            registry = store.registry_counts()
+            if all(found == registry for found in self.counts().values()):
+                self.saved_generation = generation
+                return False
+            log.warning("The BM25/passage snapshots disagree with the registry at generation %s.", generation)
         ids = store.article_ids()
         if ids:
             log.warning("Rebuilding the BM25 and passage indexes of %d articles.", len(ids))
         self.sentences.clear()
         self.passages.clear()
+        self.saved_generation = None
         for aid in ids:
             article, sentences = store.article(aid), store.sentences(aid)
             vectors = store.vectors(aid, [s.index for s in sentences])

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.readers import ReadFailure, iter_articles
+from index.decode import InputLimits, check_length
+from index.errors import InputError
+from index.readers import DEFAULT_LIMITS, ReadFailure, iter_articles
 from index.segment import segment
 from index.store import SentenceStore
 from index.types import Article, Sentence
@@ -65,6 +67,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Articles read with another encoding than UTF-8 (id → "cp1252", "utf-16", …).
+    encodings: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         head = (
@@ -79,6 +83,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "replaced": self.replaced,
             "failed": [{"path": p, "reason": r} for p, r in self.failed],
+            "encodings": self.encodings,
         }
 
 
@@ -88,12 +93,16 @@ def ingest(
     *,
     extractor: Extractor | None = None,
     progress: bool = False,
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
-    """Add every article under ``paths`` to ``store`` and report what happened."""
+    """Add every article under ``paths`` to ``store`` and report what happened.
+
+    ``limits``: file size, article length and sentence length limits (longer articles are
+    refused with a message naming the limit; longer sentences are cut into pieces)."""
     from tqdm import tqdm
 
     report = IngestReport()
-    items = list(iter_articles(paths))
+    items = list(iter_articles(paths, limits))
     seen: set[str] = set()
     bar = tqdm(items, desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
     for item in bar:
@@ -104,8 +113,13 @@ def ingest(
             report.unchanged.append(item.id)
             continue
         seen.add(item.id)
+        if item.encoding not in ("", "utf-8", "utf-8-sig"):
+            report.encodings[item.id] = item.encoding
         try:
-            _ingest_one(store, item, extractor, report)
+            check_length(item.text, limits.max_article_chars)
+            _ingest_one(store, item, extractor, report, limits.max_sentence_chars)
+        except InputError as exc:
+            report.failed.append((item.path or item.id, str(exc)))
         except Exception as exc:  # one bad article never stops the rest
             log.exception("failed to index %s", item.path or item.id)
             report.failed.append((item.path or item.id, f"{type(exc).__name__}: {exc}"))
@@ -115,13 +129,16 @@ def ingest(
 
 
 def _ingest_one(
-    store: SentenceStore, article: Article, extractor: Extractor | None, report: IngestReport
+    store: SentenceStore, article: Article, extractor: Extractor | None, report: IngestReport, max_sentence_chars: int
 ) -> None:
     status, old_id = store.find_existing(article)
     if status == "unchanged":
-        report.unchanged.append(article.id)
+        stale = [i for i in store.ids_with_path(article.path) if i != article.id] if article.path else []
+        for other in stale:  # an older version of this file, left by a replace that was interrupted
+            store.remove(other)
+        (report.replaced if stale else report.unchanged).append(article.id)
         return
-    sentences = segment(article)
+    sentences = segment(article, max_sentence_chars)
     if not sentences:
         report.failed.append((article.path or article.id, "no sentences found in the text"))
         return

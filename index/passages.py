@@ -18,13 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index.bm25 import BM25Index
+from index.bm25 import BM25Index, locked
 from index.embed import Embedder
 from index.types import Article, Sentence
 
@@ -97,6 +98,7 @@ class PassageIndex:
         self._vectors: dict[str, np.ndarray] = {}
         self._matrix: np.ndarray | None = None
         self._keys: list[Passage] = []
+        self._lock = threading.RLock()
 
     def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
                 ) -> tuple[list[Passage], np.ndarray, list[str]]:  # fmt: skip
@@ -120,6 +122,7 @@ class PassageIndex:
         matrix = np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
         return passages, matrix, [f"{head} {t}" for t in texts]
 
+    @locked
     def add(self, article_id: str, prepared: tuple[list[Passage], np.ndarray, list[str]]) -> None:
         passages, vectors, texts = prepared
         self._passages[article_id] = passages
@@ -127,29 +130,35 @@ class PassageIndex:
         self.lexical.add(article_id, [(p.index, t) for p, t in zip(passages, texts, strict=True)])
         self._matrix = None
 
+    @locked
     def remove(self, article_id: str) -> None:
         self._passages.pop(article_id, None)
         self._vectors.pop(article_id, None)
         self.lexical.remove(article_id)
         self._matrix = None
 
+    @locked
     def clear(self) -> None:
         for aid in list(self._passages):
             self.remove(aid)
         self.lexical.clear()
 
+    @locked
     def articles(self) -> set[str]:
         return set(self._passages)
 
+    @locked
     def passages(self, article_id: str) -> list[Passage]:
         return self._passages.get(article_id, [])
 
+    @locked
     def passage_of(self, article_id: str, sentence_index: int) -> Passage | None:
         for p in self._passages.get(article_id, []):
             if p.first <= sentence_index <= p.last:
                 return p
         return None
 
+    @locked
     def search_dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
         """The ``k`` passages with the highest cosine to ``vector`` (a normalised query vector)."""
         if self._matrix is None:
@@ -166,6 +175,7 @@ class PassageIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self._keys[j], float(scores[j])) for j in top if scores[j] > -2.0]
 
+    @locked
     def search_lexical(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
         out = []
         for aid, index, score in self.lexical.search(query, k, allowed):
@@ -173,6 +183,7 @@ class PassageIndex:
         return out
 
     # -- persistence -------------------------------------------------------------------
+    @locked
     def save(self, generation: str) -> None:
         meta = {"generation": generation, "dim": self.embedder.dim,
                 "passages": {aid: [[p.first, p.last] for p in ps] for aid, ps in self._passages.items()}}  # fmt: skip
@@ -184,6 +195,7 @@ class PassageIndex:
         os.replace(tmp_json, self.directory / "passages.json")
         self.lexical.save(generation)
 
+    @locked
     def load(self, generation: str) -> bool:
         try:
             meta = json.loads((self.directory / "passages.json").read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ against it. Ids come from a JSON ``id`` field or the file's content hash.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -14,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.decode import InputLimits, clean_text, decode_bytes, read_limited
+from index.errors import InputError
 from index.types import Article
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,7 @@ _DATE_LINE = re.compile(r"\s*date\s+(\d{4}-\d{2}-\d{2})\b\s*")
 _AGENCY = re.compile(r"\((IANS|PTI|AP|AFP|Reuters|ANI|UNI|Xinhua|Bloomberg)\)")
 _MD_TITLE = re.compile(r"^\s*#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _DROP_TAGS = "script, style, noscript, nav, header, footer, aside, form, svg, iframe, template"
+DEFAULT_LIMITS = InputLimits()
 _BLOCK_TAGS = "h1, h2, h3, h4, h5, h6, p, li, blockquote, pre, td, figcaption"
 
 
@@ -47,8 +51,15 @@ def _title_from(text: str, fallback: str) -> str:
     return fallback
 
 
-def read_txt(path: Path) -> Article:
-    text = path.read_text(encoding="utf-8")
+def _decoded(path: Path, limits: InputLimits) -> tuple[str, str]:
+    text, encoding = decode_bytes(read_limited(path, limits.max_file_bytes))
+    if encoding not in ("utf-8", "utf-8-sig"):
+        log.info("%s: decoded as %s", path, encoding)
+    return text, encoding
+
+
+def read_txt(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> Article:
+    text, encoding = _decoded(path, limits)
     date_match = _DATE_LINE.match(text)
     body = text[date_match.end() :] if date_match else text
     agency = _AGENCY.search(body[:200])
@@ -60,14 +71,15 @@ def read_txt(path: Path) -> Article:
         date=date_match.group(1) if date_match else "",
         source=agency.group(1) if agency else "",
         path=str(path),
+        encoding=encoding,
     )
 
 
-def read_md(path: Path) -> Article:
-    text = path.read_text(encoding="utf-8")
+def read_md(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> Article:
+    text, encoding = _decoded(path, limits)
     heading = _MD_TITLE.search(text)
     title = heading.group(1) if heading else _title_from(text, path.stem)
-    return Article(id=content_id(text), title=title, text=text, path=str(path))
+    return Article(id=content_id(text), title=title, text=text, path=str(path), encoding=encoding)
 
 
 def html_to_text(html: str) -> tuple[str, str]:
@@ -76,7 +88,7 @@ def html_to_text(html: str) -> tuple[str, str]:
 
     tree = HTMLParser(html)
     title_node = tree.css_first("title") or tree.css_first("h1")
-    title = title_node.text(strip=True) if title_node else ""
+    title = " ".join(title_node.text(strip=True).split()) if title_node else ""
     for node in tree.css(_DROP_TAGS):
         node.decompose()
     root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
@@ -84,61 +96,139 @@ def html_to_text(html: str) -> tuple[str, str]:
         return "", title
     blocks = [" ".join(n.text(separator=" ").split()) for n in root.css(_BLOCK_TAGS)]
     blocks = [b for b in blocks if b]
-    if not blocks:
-        blocks = [" ".join(root.text(separator=" ").split())]
+    everything = " ".join(root.text(separator=" ").split())
+    if sum(len(b) for b in blocks) < 0.8 * len(everything):  # text outside paragraphs (broken markup)
+        blocks = [everything]
     return "\n\n".join(b for b in blocks if b), title
 
 
-def read_html(path: Path) -> Article:
-    raw = path.read_text(encoding="utf-8", errors="replace")
+def read_html(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> Article:
+    raw, encoding = _decoded(path, limits)
     text, title = html_to_text(raw)
+    text = clean_text(text)
     if not text.strip():
-        raise ValueError("no readable text in the page")
+        raise InputError("no readable text in the page (only markup, scripts or styles)")
     return Article(
-        id=content_id(text), title=title or _title_from(text, path.stem), text=text, path=str(path)
-    )
+        id=content_id(text), title=clean_text(title) or _title_from(text, path.stem), text=text,
+        path=str(path), encoding=encoding,
+    )  # fmt: skip
 
 
-def read_jsonl(path: Path) -> Iterator[Article | ReadFailure]:
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
+_OPTIONAL_STR = ("id", "title", "date", "source", "author")
+
+
+def _record_problem(record: object) -> str | None:
+    if not isinstance(record, dict):
+        return "each line must be a JSON object"
+    text = record.get("text")
+    if text is None:
+        return "missing 'text' field"
+    if not isinstance(text, str):
+        return f"'text' must be a string, not {type(text).__name__}"
+    if not text.strip():
+        return "empty 'text' field"
+    for key in _OPTIONAL_STR:
+        value = record.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+            return f"'{key}' must be a string, not {type(value).__name__}"
+    return None
+
+
+def read_jsonl(path: Path, limits: InputLimits = DEFAULT_LIMITS) -> Iterator[Article | ReadFailure]:
+    """The records of a corpus, one per line; a bad line is a failure, the rest go on.
+
+    A second record with an id already used by another text in the file is refused (the
+    first one stands); an exact repeat is skipped."""
+    seen: dict[str, tuple[int, str]] = {}
+    with path.open("rb") as handle:
+        lineno = 0
+        while raw := handle.readline(limits.max_file_bytes + 1):
+            lineno += 1
             where = f"{path}:{lineno}"
+            if len(raw) > limits.max_file_bytes and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the over-long line
+                    raw = handle.readline(1 << 20)
+                yield ReadFailure(where, f"line longer than the limit of {limits.max_file_bytes / 1e6:.1f} MB "
+                                         "(SOURCED_MAX_FILE_MB)")  # fmt: skip
+                continue
+            if not raw.strip():
+                continue
             try:
+                line, encoding = decode_bytes(raw)
                 record = json.loads(line)
+            except InputError as exc:
+                yield ReadFailure(where, str(exc))
+                continue
             except json.JSONDecodeError as exc:
                 yield ReadFailure(where, f"not valid JSON ({exc.msg})")
                 continue
-            if not isinstance(record, dict):
-                yield ReadFailure(where, "each line must be a JSON object")
+            problem = _record_problem(record)
+            if problem is not None:
+                yield ReadFailure(where, problem)
                 continue
-            text = record.get("text")
-            if not isinstance(text, str) or not text.strip():
-                yield ReadFailure(where, "missing or empty 'text' field")
+            text = clean_text(record["text"])
+            article_id = clean_text(str(record.get("id") or content_id(text))).strip() or content_id(text)
+            if article_id in seen:
+                first, first_text = seen[article_id]
+                if first_text != text:
+                    yield ReadFailure(where, f"duplicate id {article_id!r} (first used on line {first}); "
+                                             "this record is skipped")  # fmt: skip
                 continue
+            seen[article_id] = (lineno, text)
             yield Article(
-                id=str(record.get("id") or content_id(text)),
-                title=str(record.get("title") or _title_from(text, f"{path.stem} line {lineno}")),
+                id=article_id,
+                title=clean_text(str(record.get("title") or _title_from(text, f"{path.stem} line {lineno}"))),
                 text=text,
                 date=str(record.get("date") or ""),
-                source=str(record.get("source") or ""),
-                author=str(record.get("author") or ""),
+                source=clean_text(str(record.get("source") or "")),
+                author=clean_text(str(record.get("author") or "")),
                 path=where,
+                encoding=encoding,
             )
 
 
 _READERS = {".txt": read_txt, ".md": read_md, ".markdown": read_md, ".html": read_html, ".htm": read_html}
 
 
+def _walk(folder: Path) -> Iterator[Path | ReadFailure]:
+    """Files under ``folder``; symlinked folders are not followed (no loops), broken links reported."""
+    try:
+        entries = sorted(folder.rglob("*"))
+    except OSError as exc:
+        yield ReadFailure(str(folder), f"cannot list the folder ({exc.strerror or exc})")
+        return
+    found = False
+    for p in entries:
+        if p.suffix.lower() not in SUFFIXES:
+            continue
+        if p.is_symlink() and not p.exists():
+            yield ReadFailure(str(p), _missing_reason(p))
+            continue
+        if p.is_file():
+            found = True
+            yield p
+    if not found:
+        yield ReadFailure(str(folder), "folder has no .txt, .md, .html or .jsonl files")
+
+
+def _missing_reason(path: Path) -> str:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return "symbolic link loop"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if path.is_symlink():
+            return "broken symbolic link"
+    return "no such file or folder"
+
+
 def _expand(paths: Sequence[str | Path]) -> Iterator[Path | ReadFailure]:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
-            if not files:
-                yield ReadFailure(str(path), "folder has no .txt, .md, .html or .jsonl files")
-            yield from files
+            yield from _walk(path)
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 yield path
@@ -146,11 +236,15 @@ def _expand(paths: Sequence[str | Path]) -> Iterator[Path | ReadFailure]:
                 yield ReadFailure(
                     str(path), f"unsupported file type '{path.suffix}' (use .txt, .md, .html, .jsonl)"
                 )
+        elif path.exists():
+            yield ReadFailure(str(path), "not a regular file")
         else:
-            yield ReadFailure(str(path), "no such file or folder")
+            yield ReadFailure(str(path), _missing_reason(path))
 
 
-def iter_articles(paths: Sequence[str | Path]) -> Iterator[Article | ReadFailure]:
+def iter_articles(
+    paths: Sequence[str | Path], limits: InputLimits = DEFAULT_LIMITS
+) -> Iterator[Article | ReadFailure]:
     """Yield each article found under ``paths``, or a failure; one bad file never stops the rest."""
     for item in _expand(paths):
         if isinstance(item, ReadFailure):
@@ -158,20 +252,27 @@ def iter_articles(paths: Sequence[str | Path]) -> Iterator[Article | ReadFailure
             continue
         try:
             if item.suffix.lower() == ".jsonl":
-                yield from read_jsonl(item)
+                yield from read_jsonl(item, limits)
             else:
-                article = _READERS[item.suffix.lower()](item)
+                article = _READERS[item.suffix.lower()](item, limits)
                 if not article.text.strip():
-                    yield ReadFailure(str(item), "the file is empty")
+                    yield ReadFailure(str(item), "the file is empty" if not article.text else
+                                      "the file has only white space")  # fmt: skip
                 else:
                     yield article
-        except UnicodeDecodeError:
-            yield ReadFailure(str(item), "not UTF-8 text")
-        except (OSError, ValueError) as exc:
+        except PermissionError:
+            yield ReadFailure(str(item), "permission denied (the file is not readable)")
+        except IsADirectoryError:
+            yield ReadFailure(str(item), "is a folder, not a file")
+        except OSError as exc:
+            yield ReadFailure(str(item), f"cannot read the file ({exc.strerror or exc})")
+        except ValueError as exc:  # InputError and parser errors
             yield ReadFailure(str(item), str(exc))
 
 
-def read_articles(paths: Sequence[str | Path]) -> tuple[list[Article], list[tuple[str, str]]]:
+def read_articles(
+    paths: Sequence[str | Path], limits: InputLimits = DEFAULT_LIMITS
+) -> tuple[list[Article], list[tuple[str, str]]]:
     """All articles under ``paths`` and the failures as ``(path, reason)`` pairs.
 
     Example:
@@ -181,7 +282,7 @@ def read_articles(paths: Sequence[str | Path]) -> tuple[list[Article], list[tupl
     """
     articles: list[Article] = []
     failures: list[tuple[str, str]] = []
-    for item in iter_articles(paths):
+    for item in iter_articles(paths, limits):
         if isinstance(item, ReadFailure):
             failures.append((item.path, item.reason))
         else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -30,6 +31,8 @@ _DATELINE = re.compile(
     r"|[A-Z][A-Z.'’ -]{2,40}(?:,\s+[A-Za-z.' ]{2,30})?\s*\([A-Za-z]{2,12}\)"
     r")\s*[-–—:]?\s*"
 )
+#: Longest sentence passed on (spaCy's parser is quadratic-ish in sentence length; E088 past 1M).
+MAX_SENTENCE_CHARS = 2000
 _PARAGRAPH = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[#>*+-]|\d+\.)\s)|(?<=\n)(?=#)")
 _MD_PREFIX = re.compile(r"(?:#{1,6}\s+|>\s*|[*+-]\s+|\d+\.\s+)+")
 
@@ -89,8 +92,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` from ``start`` on.
+def _pieces(text: str, start: int, end: int, max_chars: int) -> Iterator[tuple[int, int]]:
+    """``text[start:end]`` cut at white space into spans of at most ``max_chars`` (hard cuts
+    only inside a longer run without spaces)."""
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + max_chars // 2, start + max_chars + 1)
+        cut = cut if cut > start else start + max_chars
+        s, e = _trim(text, start, cut)
+        if e > s:
+            yield s, e
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    s, e = _trim(text, start, end)
+    if e > s:
+        yield s, e
+
+
+def split_sentences(text: str, start: int = 0, max_chars: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` from ``start`` on; a "sentence" longer than
+    ``max_chars`` (a page without punctuation) is cut at spaces into pieces no longer than that.
 
     Example:
         >>> t = "Mr. Smith left. He said “No.”"
@@ -103,12 +124,12 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
         chunk = text[p_start:p_end]
         for a, b in tokenizer.span_tokenize(chunk):
             s, e = _trim(text, p_start + a, p_start + b)
-            if e - s >= 2 and any(ch.isalnum() for ch in text[s:e]):
-                spans.append((s, e))
+            pieces = _pieces(text, s, e, max_chars) if e - s > max_chars else [(s, e)]
+            spans.extend((p, q) for p, q in pieces if q - p >= 2 and any(ch.isalnum() for ch in text[p:q]))
     return spans
 
 
-def segment(article: Article) -> list[Sentence]:
+def segment(article: Article, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> list[Sentence]:
     """The article's sentences, numbered from 0, with offsets into ``article.text``.
 
     Example:
@@ -116,7 +137,7 @@ def segment(article: Article) -> list[Sentence]:
         >>> [s.text for s in segment(a)]
         ['It rained.', 'Dr. Roy said so.']
     """
-    spans = split_sentences(article.text, body_start(article.text))
+    spans = split_sentences(article.text, body_start(article.text), max_sentence_chars)
     return [
         Sentence(article_id=article.id, index=i, start=s, end=e, text=article.text[s:e])
         for i, (s, e) in enumerate(spans)

@@ -59,6 +59,15 @@ class StoreListener(Protocol):
 
     def save(self, generation: str) -> None: ...
 
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per component (``bm25``, ``passages``), article id → sentences it covers (checked by
+        :mod:`index.consistency` against the registry)."""
+        ...
+
+    def sync(self, store: Any, *, force: bool = False) -> bool:
+        """Load or rebuild from ``store`` (``force``: rebuild); True when rebuilt."""
+        ...
+
 
 @dataclass(frozen=True)
 class ArticleInfo:
@@ -139,6 +148,9 @@ class SentenceStore:
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
         self._vectors = self._open_chroma()
         self.listeners: list[StoreListener] = []
+        from index.consistency import repair
+
+        self.repairs = repair(self)  # a crash mid-ingest leaves at most orphans; clear them now
 
     def _check_meta(self, expected: dict[str, str]) -> None:
         with self._lock, self._db:
@@ -245,10 +257,11 @@ class SentenceStore:
             log.exception("could not delete vectors of %s", article_id)
 
     def remove(self, article_id: str) -> None:
+        """Remove an article: the registry commit first, then its vectors (a kill between the two
+        leaves only orphan vectors, which the next open deletes)."""
         with self._lock:
             if not self.has(article_id):
                 raise NotFoundError(f"No article with id {article_id!r} in the index.")
-            self._delete_vectors(article_id)
             with self._db:
                 for table, column in (
                     ("articles", "id"),
@@ -259,6 +272,7 @@ class SentenceStore:
                 self._bump_generation()
                 for listener in self.listeners:
                     listener.apply_remove(article_id)
+            self._delete_vectors(article_id)
 
     def _bump_generation(self) -> None:
         """Count a change (inside the caller's transaction): listeners' snapshots say which they hold."""
@@ -281,6 +295,17 @@ class SentenceStore:
     def article_ids(self) -> list[str]:
         with self._lock:
             return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY added_at, id")]
+
+    def registry_counts(self) -> dict[str, int]:
+        """Article id → the number of sentences its registry row records (what the other
+        components must hold for it)."""
+        with self._lock:
+            return {r[0]: int(r[1]) for r in self._db.execute("SELECT id, n_sentences FROM articles")}
+
+    def ids_with_path(self, path: str) -> list[str]:
+        """The ids of the stored articles read from ``path`` (two only after an interrupted replace)."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE path = ?", (path,))]
 
     def has(self, article_id: str) -> bool:
         with self._lock:

@@ -7,7 +7,7 @@ their extractor; the assistant's own records (hits, citations, answers) in ``ass
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Article:
     source: str = ""
     author: str = ""
     path: str = ""
+    encoding: str = field(default="", compare=False)  # how the file was decoded ("utf-8", "cp1252", …); "" when not read from a file
 
 
 @dataclass(frozen=True)

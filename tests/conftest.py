@@ -28,6 +28,16 @@ from index.types import Article, Sentence  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
+#: Conversations of the concurrency tests (a question and its follow-up) on the sample article.
+TWO_TURN_CHATS = [
+    ("Who claimed 280 personnel were killed?", "What else did they say?"),
+    ("What did Khawaja Asif admit?", "What else did he say?"),
+    ("How many fighters did the BLA say it lost?", "Who said that?"),
+    ("What happened in Balochistan?", "Where did it happen?"),
+    ("Who is the Defence Minister of Pakistan?", "What did he say about the rebels?"),
+]
+#: An article unrelated to them, ingested beside the conversations.
+GARDEN = "The gardener said that tomatoes need {n} hours of sun. Compost was added to bed {n} in spring.\n"
 
 
 @pytest.fixture(scope="session")

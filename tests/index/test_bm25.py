@@ -97,3 +97,45 @@ def test_failed_listener_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError):
         store.add(art, segment(art))
     assert store.count() == 0 and not store.has("x") and len(indexes.sentences) == 0
+
+
+def test_searches_while_an_ingest_adds_and_removes_articles(tmp_path: Path) -> None:
+    """Questions search while an ingest updates the index: no half-changed state is ever read."""
+    import threading
+
+    from index.passages import PassageIndex
+
+    bm = BM25Index(tmp_path)
+    passages = PassageIndex(tmp_path, HashEmbedder())
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def ingest() -> None:
+        for n in range(150):
+            art = Article(f"a{n}", f"Story {n}", f"The river bridge {n} opened. The council met on day {n}.")
+            sents = segment(art)
+            bm.add(art.id, [(s.index, s.text) for s in sents])
+            passages.add(art.id, passages.prepare(art, sents, HashEmbedder().embed([s.text for s in sents])))
+            if n % 3 == 2:
+                bm.remove(f"a{n - 1}")
+                passages.remove(f"a{n - 1}")
+        done.set()
+
+    def ask() -> None:
+        vector = HashEmbedder().embed(["river bridge"])[0]
+        while not done.is_set():
+            try:
+                for aid, index, _ in bm.search("river bridge council", 5):
+                    assert index in (0, 1) and aid.startswith("a")
+                passages.search_lexical("river bridge", 5)
+                passages.search_dense(vector, 5)
+            except BaseException as exc:  # any error of a reader fails the test
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=ask) for _ in range(4)] + [threading.Thread(target=ingest)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    assert errors == [] and len(bm.articles()) == 100

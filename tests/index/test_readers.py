@@ -43,13 +43,13 @@ def test_jsonl_records_keep_ids_and_bad_lines_are_reported(tmp_path: Path) -> No
 def test_folders_are_recursive_and_bad_files_do_not_stop_others(tmp_path: Path) -> None:
     (tmp_path / "deep" / "er").mkdir(parents=True)
     (tmp_path / "deep" / "er" / "one.txt").write_text("One sentence.")
-    (tmp_path / "deep" / "bad.txt").write_bytes(b"\xff\xfe\x00bad")
+    (tmp_path / "deep" / "bad.txt").write_bytes(b"\x00\x01bad\xff")
     (tmp_path / "empty.txt").write_text("   ")
     (tmp_path / "notes.pdf").write_text("ignored in folders")
     articles, failures = read_articles([tmp_path, tmp_path / "notes.pdf", tmp_path / "missing.txt"])
     assert [a.text for a in articles] == ["One sentence."]
     reasons = dict(failures)
-    assert reasons[str(tmp_path / "deep" / "bad.txt")] == "not UTF-8 text"
-    assert reasons[str(tmp_path / "empty.txt")] == "the file is empty"
+    assert reasons[str(tmp_path / "deep" / "bad.txt")] == "binary file (binary data), not text"
+    assert reasons[str(tmp_path / "empty.txt")] == "the file has only white space"
     assert "unsupported file type" in reasons[str(tmp_path / "notes.pdf")]
     assert reasons[str(tmp_path / "missing.txt")] == "no such file or folder"
