@@ -80,7 +80,9 @@ def load_llm_or_problem(settings: Settings) -> tuple[LLM | None, str | None]:
 
 
 def open_store(settings: Settings) -> SentenceStore:
-    """The store in ``settings.index_dir`` with the real MiniLM embedder."""
+    """The store in ``settings.index_dir`` with the real MiniLM embedder, its vectors embedded or on
+    the Chroma server of ``settings.store_backend``."""
     from index.embed import MiniLMEmbedder
 
-    return SentenceStore(settings.index_dir, MiniLMEmbedder(settings.embed_model))
+    return SentenceStore(settings.index_dir, MiniLMEmbedder(settings.embed_model), settings.backend,
+                         settings.sync_interval)  # fmt: skip

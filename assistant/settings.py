@@ -15,6 +15,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.backend import ChromaBackend
+
 GeneratorName = Literal["auto", "extractive", "local", "openai"]
 
 LOCAL_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
@@ -117,6 +119,22 @@ class Settings(BaseSettings):
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")
+    store_backend: Literal["embedded", "server"] = Field(
+        default="embedded",
+        description="embedded: Chroma inside the data directory (one user); server: a Chroma server "
+        "(`chroma run --path DIR --host HOST --port PORT`) a team shares; each member's data directory then "
+        "keeps a local copy of the article registry and BM25, pulled from the server (README: Sharing an index).",
+    )
+    chroma_host: str = Field(default="127.0.0.1", description="Server mode: the Chroma server's host.")
+    chroma_port: int = Field(default=8000, ge=1, le=65535, description="Server mode: the Chroma server's port.")
+    chroma_collection: str = Field(
+        default="sentences", min_length=3, description="The sentence collection's name (server mode: one "
+        "server can hold several indexes, each under its own name).",
+    )
+    sync_interval: float = Field(
+        default=2.0, ge=0, description="Server mode: seconds between checks for other members' changes "
+        "(one small request; a change pulls the new articles into the local registry).",
+    )
     shared_dir: Path = Field(
         default=Path("../shared"), description="Shared evaluation data (benchmarks only)."
     )
@@ -124,6 +142,11 @@ class Settings(BaseSettings):
     def updated(self, **changes: object) -> Settings:
         """A validated copy with ``changes`` applied (``model_copy`` would skip validation)."""
         return type(self).model_validate({**self.model_dump(), **changes})
+
+    @property
+    def backend(self) -> ChromaBackend:
+        """The Chroma backend as ``index`` takes it (a plain dataclass; ``index`` never reads settings)."""
+        return ChromaBackend(self.store_backend, self.chroma_host, self.chroma_port, self.chroma_collection)
 
     @property
     def index_dir(self) -> Path:
