@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from index.batch_ingest import ProgressMeter, ingest_chunks
 from index.readers import ReadFailure, iter_articles
-from index.segment import segment
 from index.store import SentenceStore
 from index.types import Article, Sentence
 
@@ -42,12 +42,26 @@ def sentence_speakers(attributions: Sequence[Attribution]) -> dict[int, str]:
     return speakers
 
 
-def extract_for_store(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
-    """The real ingest :data:`Extractor`: spaCy attribution extraction (:mod:`index.attribution`)."""
-    from index.attribution import extract_attributions, load_nlp
+class SpacyExtractor:
+    """The real ingest :data:`Extractor`: spaCy attribution extraction (:mod:`index.attribution`).
+    ``many`` parses the sentences of many articles in one ``nlp.pipe`` (the batched ingest uses it).
 
-    attributions = extract_attributions(article, sentences, load_nlp())
-    return attributions, sentence_speakers(attributions)
+    Example:
+        >>> extract_for_store(Article("a1", "", "Asif said it."), [Sentence("a1", 0, 0, 13, "Asif said it.")])[1]  # doctest: +SKIP
+        {0: 'Asif'}
+    """
+
+    def __call__(self, article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
+        return self.many([(article, sentences)])[0]
+
+    def many(self, pairs: Sequence[tuple[Article, list[Sentence]]]) -> list[tuple[list[Attribution], dict[int, str]]]:
+        from index.attribution import load_nlp
+        from index.attribution.extract import extract_many
+
+        return [(found, sentence_speakers(found)) for _article, found in extract_many(pairs, load_nlp())]
+
+
+extract_for_store = SpacyExtractor()
 
 
 @dataclass
@@ -93,48 +107,49 @@ def ingest(
     from tqdm import tqdm
 
     report = IngestReport()
-    items = list(iter_articles(paths))
+    todo: list[tuple[Article, str, str | None]] = []
     seen: set[str] = set()
-    bar = tqdm(items, desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
-    for item in bar:
+    for item in iter_articles(paths):
         if isinstance(item, ReadFailure):
             report.failed.append((item.path, item.reason))
-            continue
-        if item.id in seen:
+        elif item.id in seen:
             report.unchanged.append(item.id)
-            continue
-        seen.add(item.id)
-        try:
-            _ingest_one(store, item, extractor, report)
-        except Exception as exc:  # one bad article never stops the rest
-            log.exception("failed to index %s", item.path or item.id)
-            report.failed.append((item.path or item.id, f"{type(exc).__name__}: {exc}"))
+        else:
+            seen.add(item.id)
+            status, old_id = store.find_existing(item)  # stored before (an interrupted run): skipped
+            if status == "unchanged":
+                report.unchanged.append(item.id)
+            else:
+                todo.append((item, status, old_id))
+    bar = tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
+    meter = ProgressMeter(len(todo), bar=bar)
+
+    def store_one(article: Article, status: str, old_id: str | None, sentences: list[Sentence],
+                  extracted: tuple[list[Attribution], dict[int, str]], vectors: Any) -> None:  # fmt: skip
+        _store_one(store, article, status, old_id, sentences, extracted, vectors)
+        (report.replaced if status == "changed" else report.added).append(article.id)
+
+    def failed(article: Article, reason: str) -> None:
+        report.failed.append((article.path or article.id, reason))
+
+    ingest_chunks(store, todo, extractor, store_one, failed, meter)
     bar.close()
+    if todo:
+        log.info("ingest: %s", meter.line())
     log.info("ingest: %s", report.summary().splitlines()[0])
     return report
 
 
-def _ingest_one(
-    store: SentenceStore, article: Article, extractor: Extractor | None, report: IngestReport
-) -> None:
-    status, old_id = store.find_existing(article)
-    if status == "unchanged":
-        report.unchanged.append(article.id)
-        return
-    sentences = segment(article)
-    if not sentences:
-        report.failed.append((article.path or article.id, "no sentences found in the text"))
-        return
-    records: list[Attribution] = []
-    speakers: dict[int, str] = {}
-    if extractor is not None:
-        records, speakers = extractor(article, sentences)
+def _store_one(
+    store: SentenceStore, article: Article, status: str, old_id: str | None, sentences: list[Sentence],
+    extracted: tuple[list[Attribution], dict[int, str]], vectors: Any,
+) -> None:  # fmt: skip
+    records, speakers = extracted
     if status == "changed" and old_id == article.id:
         store.remove(old_id)  # same id (a corpus record edited): the old rows must go first
-    store.add(article, sentences, records, speakers)
+    store.add(article, sentences, records, speakers, vectors)
     if status == "changed" and old_id is not None and old_id != article.id:
         store.remove(old_id)  # a file edited in place: drop the old version only once the new one is in
-    (report.replaced if status == "changed" else report.added).append(article.id)
 
 
 def refresh_attributions(

@@ -202,13 +202,16 @@ class SentenceStore:
         sentences: Sequence[Sentence],
         attributions: Iterable[Attribution] = (),
         speakers: dict[int, str] | None = None,
+        vectors: Any | None = None,
     ) -> None:
-        """Store one article; on any failure nothing of it is left behind."""
+        """Store one article; on any failure nothing of it is left behind. ``vectors``: the
+        sentences' vectors when the caller embedded them already (a batched ingest)."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
         speakers = speakers or {}
         notes = [_attribution_json(a) for a in attributions]
-        vectors = self.embedder.embed([s.text for s in sentences])
+        if vectors is None:
+            vectors = self.embedder.embed([s.text for s in sentences])
         prepared = [listener.prepare(article, sentences, vectors) for listener in self.listeners]
         nodes = [
             TextNode(
