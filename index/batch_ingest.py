@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHUNK_ARTICLES = 24
+CHUNK_ARTICLES = 8
 
 #: One article's extraction: its attributions and a speaker per sentence index.
 Extracted = tuple[list["Attribution"], dict[int, str]]
