@@ -112,6 +112,11 @@ def answer_to_dict(answer: Answer) -> dict[str, Any]:
     }
 
 
+def _citation_field(key: str, value: Any) -> Any:
+    """A citation field from JSON: ``also_in`` comes back as lists and becomes tuples again."""
+    return tuple(tuple(x) for x in value) if key == "also_in" else value
+
+
 def answer_from_dict(data: Mapping[str, Any] | str) -> Answer:
     """An :class:`Answer` back from :func:`answer_to_dict`'s JSON (or from a bare answer text), so
     a script can pass earlier turns as history.
@@ -126,8 +131,7 @@ def answer_from_dict(data: Mapping[str, Any] | str) -> Answer:
     if isinstance(data, str):
         return Answer(text=data, refused=False)
     citations = tuple(
-        Citation(**{k: (tuple(tuple(x) for x in c[k]) if k == "also_in" else c[k]) for k in _CITATION_KEYS if k in c})
-        for c in data.get("citations") or ()
+        Citation(**{k: _citation_field(k, c[k]) for k in _CITATION_KEYS if k in c}) for c in data.get("citations") or ()
     )
     return Answer(text=str(data.get("answer", "")), refused=bool(data.get("refused", False)), citations=citations,
                   question=str(data.get("question", "")), standalone_question=str(data.get("standalone_question", "")),

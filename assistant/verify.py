@@ -16,6 +16,7 @@ from assistant.citations import Claim, first_use_numbering, render
 from assistant.llm import LLM
 from assistant.prompts import load_prompt
 from assistant.types import Hit
+from index.bm25 import tokenize
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def evidence_text(hit: Hit) -> str:
 @dataclass(frozen=True)
 class VerifiedDraft:
     """Kept and dropped sentences of a draft, in draft order; each claim carries its support,
-    each dropped one also why (``no citation`` or ``unsupported``).
+    each dropped one also why (``no citation`` or ``unsupported``); ``recited`` the kept claims
+    whose marker was moved to another shown sentence, as ``(claim, old markers)``.
 
     Example:
         >>> d = VerifiedDraft(kept=(Claim("X.", (3,), 0.9),))
@@ -74,6 +76,7 @@ class VerifiedDraft:
 
     kept: tuple[Claim, ...] = ()
     dropped: tuple[tuple[Claim, str], ...] = ()
+    recited: tuple[tuple[Claim, tuple[int, ...]], ...] = ()
 
     @property
     def numbering(self) -> dict[int, int]:
@@ -85,22 +88,65 @@ class VerifiedDraft:
         return render(self.kept, self.numbering)
 
 
-def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float) -> VerifiedDraft:
-    """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them."""
+RECITE_MIN_OVERLAP = 0.5  # share of the claim's content words an alternative sentence must hold
+
+
+def overlap(claim: str, sentence: str) -> float:
+    """Share of the claim's content words (stemmed, numbers kept) found in ``sentence``.
+
+    Example:
+        >>> overlap("The BLA claimed 280 deaths.", "The BLA has claimed it killed at least 280.")
+        0.75
+    """
+    words = set(tokenize(claim))
+    return len(words & set(tokenize(sentence))) / len(words) if words else 0.0
+
+
+def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
+    """The shown sentence (1-based) that best holds the claim's words, when it holds clearly more
+    of them than the cited ones and at least :data:`RECITE_MIN_OVERLAP`: small models often copy
+    the marker of the prompt's example or of a neighbour, while the words come from the right one.
+
+    Example:
+        >>> from index.types import Sentence
+        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0) for i, t in enumerate(["The BLA claimed 280.", "Women join."])]
+        >>> recite_candidate(Claim("The BLA claimed 280.", (2,)), hits)
+        1
+    """
+    cited = max((overlap(claim.text, hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)), default=0.0)
+    scored = [(overlap(claim.text, h.sentence.text), n) for n, h in enumerate(hits, 1) if n not in claim.markers]
+    best, n = max(scored, default=(0.0, 0))
+    return n if best >= RECITE_MIN_OVERLAP and best > cited else None
+
+
+def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float,
+           recite: bool = True) -> VerifiedDraft:  # fmt: skip
+    """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
+    ``recite``, a sentence without a citation or not supported by it gets one more try on the
+    shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it."""
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
+    recited: list[tuple[Claim, tuple[int, ...]]] = []
     for sentence in sentences:
         cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
+        score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
+        if score >= threshold:
+            kept.append(replace(sentence, support=score))
+            continue
+        other = recite_candidate(sentence, hits) if recite else None
+        if other is not None:
+            moved = judge.support(sentence.text, [evidence_text(hits[other - 1])])
+            if moved >= threshold:
+                claim = replace(sentence, markers=(other,), support=moved)
+                kept.append(claim)
+                recited.append((claim, sentence.markers))
+                continue
         if not cited:
             dropped.append((replace(sentence, support=0.0), "no citation"))
             continue
-        score = judge.support(sentence.text, [evidence_text(h) for h in cited])
-        if score >= threshold:
-            kept.append(replace(sentence, support=score))
-        else:
-            log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
-            dropped.append((replace(sentence, support=score), "unsupported"))
-    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped))
+        log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
+        dropped.append((replace(sentence, support=score), "unsupported"))
+    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited))
 
 
 class Verifier:
@@ -125,4 +171,7 @@ class Verifier:
         verified = verify(sentences, hits, self.judge, self.threshold)
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
+        notes += [f"The model {'cited a sentence that did not support' if old else 'gave no citation for'} \"{c.text}\"; "
+                  f"it now cites the retrieved sentence that says it (support {c.support:.2f})."
+                  for c, old in verified.recited]  # fmt: skip
         return claims, notes

@@ -57,8 +57,9 @@ def generators_used(result: EvalResult) -> dict[str, int]:
 
 
 def run_set(
-    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, baseline: dict[str, Any]
+    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, baseline: dict[str, Any] | None
 ) -> dict[str, Any]:
+    """Ours, then (unless ``baseline`` is None) CitationQueryEngine, on ``items``; prints the table."""
     print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}", flush=True)
     settings = Settings(data_dir=data_dir, generator="local", llm_model_path=Settings().model_path.resolve())
     ours = Assistant.open(data_dir, settings)
@@ -67,24 +68,37 @@ def run_set(
     mine = run_eval(items, ours, system="sourced")
     mine_seconds = time.perf_counter() - started
     ours.close()
-    base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, **baseline)
-    started = time.perf_counter()
-    theirs = run_eval(items, base, system="llamaindex")
-    theirs_seconds = time.perf_counter() - started
+    runs = [("sourced", mine, mine_seconds)]
+    if baseline is not None:
+        base = LlamaIndexBaseline(read_corpus(corpus), llm=llm, **baseline)
+        started = time.perf_counter()
+        theirs = run_eval(items, base, system="llamaindex")
+        runs.append(("llamaindex", theirs, time.perf_counter() - started))
     table: dict[str, Any] = {}
-    for label, result, seconds in (("sourced", mine, mine_seconds), ("llamaindex", theirs, theirs_seconds)):
+    for label, result, seconds in runs:
         row = {k: result.summary.as_dict().get(k) for k in ROWS}
         row.update(first_token(result))
         row["wall_s"] = seconds
         row["generators"] = generators_used(result)
         table[label] = row
     keys = [*ROWS, "ttft_p50_s", "ttft_p95_s", "wall_s"]
-    print(f"{'metric':24s} {'sourced':>12s} {'llamaindex':>12s}")
+    print(f"{'metric':24s} " + " ".join(f"{label:>12s}" for label in table))
     for key in keys:
-        cells = [table[s][key] for s in ("sourced", "llamaindex")]
+        cells = [table[label][key] for label in table]
         print(f"{key:24s} " + " ".join(f"{c:12.3f}" if isinstance(c, float) else f"{c!s:>12s}" for c in cells))
     print(f"answer routes (sourced): {table['sourced']['generators']}")
+    table["items"] = {label: [item_row(r) for r in result.items] for label, result, _ in runs}
     return table
+
+
+def item_row(r: Any) -> dict[str, Any]:
+    """One item's outcome, for reading the misses."""
+    a = r.answer
+    return {"id": r.item.id, "question": r.item.question, "gold": list(r.item.answers),
+            "failure": r.score.failure, "correct": r.score.answer_correct, "cited_ok": r.score.cited_correctly,
+            "answer": a.text if a is not None else None, "generator": a.generator if a is not None else None,
+            "cited": [c.sentence for c in a.citations], "notes": list(a.notes) if a is not None else [],
+            "seconds": r.score.seconds}  # fmt: skip
 
 
 def main() -> None:
@@ -101,13 +115,16 @@ def main() -> None:
                         help="LlamaIndex stock: 1024-token nodes, top 3, 512-token citation chunks")
     parser.add_argument("--baseline-top-k", type=int, default=2,
                         help="chunks CitationQueryEngine retrieves without --baseline-stock (2 x 128 tokens)")
+    parser.add_argument("--no-baseline", action="store_true", help="ours only (e.g. while tuning)")
     parser.add_argument("--out", type=Path, default=Path("reports/bench-llm.json"))
     args = parser.parse_args()
     llm = load_local_llm(Settings())
     if llm is None:
         raise SystemExit("The local model is missing: run `make model` first.")
-    baseline: dict[str, Any] = (dict(top_k=3, chunk_size=512, stock_nodes=True) if args.baseline_stock
+    baseline: dict[str, Any] | None = (dict(top_k=3, chunk_size=512, stock_nodes=True) if args.baseline_stock
                                 else dict(top_k=args.baseline_top_k))  # fmt: skip
+    if args.no_baseline:
+        baseline = None
     report: dict[str, Any] = {"baseline": baseline}
     sets = set(args.sets.split(","))
 

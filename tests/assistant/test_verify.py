@@ -63,3 +63,32 @@ def test_judge_prompt_lists_evidence_with_speaker() -> None:
     assert "Claim: Asif blamed the size." in llm.prompts[0]
     assert j.support("x", ["  "]) == 0.0
     assert VerifiedDraft().text == ""
+
+
+def test_a_wrong_marker_is_moved_to_the_shown_sentence_that_says_it() -> None:
+    """The 1.5B model copies the prompt's example marker; the judge decides on the sentence holding the words."""
+    llm = ScriptedLLM(yes_rules={"- The BLA has claimed that it killed": 0.9}, yes_default=0.1)
+    draft = parse_answer("The BLA claimed that it killed 280 personnel [3].", 3)
+    result = verify(draft, HITS, LLMJudge(llm), threshold=0.5)
+    assert [(c.markers, c.support) for c in result.kept] == [((1,), 0.9)]
+    assert [old for _, old in result.recited] == [(3,)]
+    assert len(llm.prompts) == 2  # the cited sentence, then the one alternative
+    without = verify(draft, HITS, LLMJudge(llm), threshold=0.5, recite=False)
+    assert not without.kept and without.dropped[0][1] == "unsupported"
+
+
+def test_no_recitation_when_no_sentence_holds_the_claim_or_the_judge_refuses_it() -> None:
+    llm = ScriptedLLM(yes_default=0.1)
+    unrelated = parse_answer("Pakistan won the cricket final [2].", 3)
+    assert not verify(unrelated, HITS, LLMJudge(llm), threshold=0.5).kept
+    assert len(llm.prompts) == 1  # no sentence holds its words: no second call
+    moved_but_refused = verify(parse_answer("The BLA claimed it killed 280 personnel [3].", 3), HITS, LLMJudge(llm), 0.5)
+    assert not moved_but_refused.kept and not moved_but_refused.recited
+    assert len(llm.prompts) == 3
+
+
+def test_a_sentence_without_marker_is_cited_to_the_sentence_that_says_it() -> None:
+    llm = ScriptedLLM(yes_rules={"- The BLA has said that it lost 35": 0.9}, yes_default=0.1)
+    result = verify([Claim("The BLA said it lost 35 of its fighters.")], HITS, LLMJudge(llm), threshold=0.5)
+    assert [(c.markers, c.support) for c in result.kept] == [((2,), 0.9)]
+    assert [old for _, old in result.recited] == [()]
