@@ -1,8 +1,9 @@
 """The sourced web app: cited chat beside the source, a library, a claims browser, settings.
 
 Layout only: the events are :class:`~assistant.ui.handlers.Views` methods over the public API.
-Each browser tab keeps its own :class:`~assistant.chat.ChatSession` in a ``gr.State``. Named API
-endpoints for scripts (``gradio_client``): ``/ask``, ``/claims``, ``/articles``.
+Each browser tab keeps its own :class:`~assistant.chat.ChatSession` in a ``gr.State``, and its own
+settings and filters in its components' values (sent with each question; nothing is global). Named
+API endpoints for scripts (``gradio_client``): ``/ask`` (with optional filters), ``/claims``, ``/articles``.
 Run: ``sourced serve`` or ``python app.py --data-dir data [--host H] [--port P] [--auth user:pass]``.
 
 Example:
@@ -71,6 +72,9 @@ mark.focus { background: #fde047; padding: 0 .1em; outline: 2px solid #eab308; }
 mark.also { background: #fef9c3; }
 table.library td, table.claims td, table.ingest td { vertical-align: top; }
 tr.failed td { color: #b91c1c; }
+.filtered, .filter-status { font-size: .82em; color: #1e40af; background: #eff6ff; border-radius: 4px;
+  padding: .15em .5em; margin-bottom: .3em; display: inline-block; }
+.filter-error { font-size: .9em; color: #b91c1c; background: #fef2f2; border-left: 4px solid #dc2626; padding: .3em .6em; }
 """
 
 
@@ -103,6 +107,7 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                         box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
                                          elem_id="question", submit_btn=False)  # fmt: skip
                         ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    chat_line = gr.HTML("", elem_id="chat-filters")
                     gr.Examples(EXAMPLES, inputs=box)
                     new = gr.Button("New conversation", size="sm")
                 with gr.Tab("Library", id="library"):
@@ -128,18 +133,37 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                                          info="extractive quotes the best sentences; an LLM writes an answer and "
                                          "each citation is checked")  # fmt: skip
                     top_k = gr.Slider(1, 20, value=assistant.settings.top_k, step=1, label="Sentences retrieved (top-k)")
-                    gr.Markdown("Filters by source and date appear here once retrieval supports them. "
-                                "Settings apply to this browser tab only.")  # fmt: skip
+                    gr.Markdown("**Filters**: answers come only from the articles and speakers chosen here.")
+                    sources = gr.Dropdown(label="Sources", choices=views.sources(), value=[], multiselect=True,
+                                          elem_id="filter-sources")  # fmt: skip
+                    with gr.Row():
+                        since = gr.Textbox(label="Since", placeholder="YYYY, YYYY-MM or YYYY-MM-DD", elem_id="filter-since")
+                        until = gr.Textbox(label="Until (inclusive)", placeholder="YYYY, YYYY-MM or YYYY-MM-DD",
+                                           elem_id="filter-until")  # fmt: skip
+                    only = gr.Dropdown(label="Articles", choices=[], value=[], multiselect=True, elem_id="filter-articles")
+                    said_by = gr.Dropdown(label="Speaker", choices=[("Any speaker", "")], value="", allow_custom_value=True,
+                                          elem_id="filter-speaker")  # fmt: skip
+                    settings_line = gr.HTML(views.filter_lines()[0], elem_id="filter-status")
+                    gr.Markdown("Settings and filters apply to this browser tab only.")
             with gr.Column(scale=2, elem_id="source-col"):
                 source = gr.HTML(source_html(None), elem_id="source-view", js_on_load=SOURCE_JS)
 
-        turn: dict[str, Any] = {"fn": views.respond, "inputs": [box, chat, session, top_k, generator],
+        filters = [sources, since, until, only, said_by]  # component values: each tab has its own
+        turn: dict[str, Any] = {"fn": views.respond, "inputs": [box, chat, session, top_k, generator, *filters],
                                 "outputs": [box, chat, session]}  # fmt: skip
         box.submit(**turn, api_visibility="private")
         ask.click(**turn, api_visibility="private")
         new.click(lambda: ([], None, source_html(None)), outputs=[chat, session, source], api_visibility="private")
         for control in (top_k, generator):
             control.change(views.session, [session, top_k, generator], session, api_visibility="private")
+
+        lines: dict[str, Any] = {"fn": views.filter_lines, "inputs": filters, "outputs": [settings_line, chat_line],
+                                 "api_visibility": "private"}  # fmt: skip
+        for picker in (sources, only, said_by):
+            picker.change(**lines)
+        for field in (since, until):  # checked when the field is left, not at every key
+            field.blur(**lines)
+            field.submit(**lines)
 
         def open_ref(current: Any, evt: gr.EventData) -> str:
             return views.open_ref(str(evt._data.get("ref", "")), current)
@@ -150,9 +174,11 @@ def build_app(assistant: Assistant) -> gr.Blocks:
             html, choices = views.library(q)
             speakers, arts = views.claim_filters()
             return (html, gr.update(choices=choices, value=None), gr.update(choices=speakers, value=""),
-                    gr.update(choices=arts, value=""), views.claims_table(None, None))  # fmt: skip
+                    gr.update(choices=arts, value=""), views.claims_table(None, None),
+                    gr.update(choices=views.sources()), gr.update(choices=arts[1:]),
+                    gr.update(choices=[("Any speaker", ""), *speakers[1:]]))  # fmt: skip
 
-        lists = [table, doomed, speaker, article, claims]
+        lists = [table, doomed, speaker, article, claims, sources, only, said_by]
         demo.load(refresh, query, lists, api_visibility="private")
         def upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, None]:  # noqa: B008
             return views.upload(paths, progress), None  # the file list is emptied: a later add adds only new files
@@ -190,6 +216,11 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: 
     if not assistant.articles():
         log.warning("No articles are indexed in %s; add some in the Library tab or with `sourced ingest PATH`.",
                     settings.data_dir)  # fmt: skip
+    serve(assistant, host, port, auth)
+
+
+def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, auth: str | None = None) -> None:
+    """Serve the app for ``assistant`` until interrupted; ``auth`` (``user:pass``) requires a login."""
     build_app(assistant).queue().launch(server_name=host, server_port=port, share=False, show_error=True,
                                         auth=parse_auth(auth), css=CSS)  # fmt: skip
 

@@ -9,21 +9,85 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from assistant import Answer, Assistant, ChatSession, SourcedError
+from assistant import Answer, Assistant, ChatSession, InputError, SourcedError
+from assistant.fusion import Filters
 from assistant.types import answer_from_dict, answer_to_dict
-from assistant.ui.render import answer_html, articles_html, claims_html, esc, ingest_html, source_html
+from assistant.ui.render import (
+    answer_html,
+    articles_html,
+    claims_html,
+    esc,
+    filters_text,
+    ingest_html,
+    source_html,
+)
 from index.store import ArticleInfo
 
 log = logging.getLogger(__name__)
 
 EXTRACTIVE = "extractive"
 Message = dict[str, Any]
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def check_date(label: str, value: str | None) -> str:
+    """``value`` stripped, when it is a real YYYY, YYYY-MM or YYYY-MM-DD date ("" when empty);
+    else an :class:`InputError` saying how to write it.
+
+    Example:
+        >>> check_date("Since", " 2022-06 ")
+        '2022-06'
+        >>> check_date("Until", "June 2022")
+        Traceback (most recent call last):
+        ...
+        index.errors.InputError: Until: write dates as YYYY, YYYY-MM or YYYY-MM-DD (like 2022 or 2022-06-30), not "June 2022".
+    """
+    value = (value or "").strip()
+    match = _DATE.match(value)
+    try:
+        if match and (match.group(2) is None or 1 <= int(match.group(2)) <= 12):
+            if match.group(3) is not None:
+                dt.date.fromisoformat(value)
+            return value
+    except ValueError:
+        pass
+    if not value:
+        return ""
+    raise InputError(f'{label}: write dates as YYYY, YYYY-MM or YYYY-MM-DD (like 2022 or 2022-06-30), not "{value}".')
+
+
+def make_filters(
+    sources: Sequence[str] | None = None,
+    since: str | None = "",
+    until: str | None = "",
+    articles: Sequence[str] | None = None,
+    speaker: str | None = "",
+) -> Filters | None:
+    """The filter controls' values as :class:`~assistant.fusion.Filters` (``None`` when nothing is
+    chosen). A malformed date or an empty range raises :class:`InputError` with a message to show.
+
+    Example:
+        >>> make_filters(["cnn.com"], since="2022-01").since, make_filters([], "", None, None, " ")
+        ('2022-01', None)
+        >>> make_filters(since="2023", until="2022-12")
+        Traceback (most recent call last):
+        ...
+        index.errors.InputError: The date range is empty: since 2023 is after until 2022-12.
+    """
+    since, until = check_date("Since", since), check_date("Until", until)
+    if since and until and since[: len(until)] > until:
+        raise InputError(f"The date range is empty: since {since} is after until {until}.")
+    filters = Filters(articles=tuple(a for a in articles or () if a), sources=tuple(s for s in sources or () if s),
+                      since=since, until=until, speaker=(speaker or "").strip())  # fmt: skip
+    return None if filters == Filters() else filters
 
 
 class Views:
@@ -53,9 +117,17 @@ class Views:
         return self.assistant.article_info(article_id)
 
     def respond(
-        self, message: str, chat: list[Message], session: ChatSession | None, top_k: int, generator: str
+        self,
+        message: str,
+        chat: list[Message],
+        session: ChatSession | None,
+        top_k: int,
+        generator: str,
+        *filter_values: Any,
     ) -> Iterator[tuple[str, list[Message], ChatSession | None]]:
-        """Stream one turn: the question appears, the answer text grows, then the cited answer."""
+        """Stream one turn: the question appears, the answer text grows, then the cited answer.
+        ``filter_values``: the tab's filter controls, as :func:`make_filters` takes them; the
+        answer says which filters it was made under."""
         if not message or not message.strip():
             yield "", chat, session
             return
@@ -64,9 +136,11 @@ class Views:
         yield "", chat, session
         text = ""
         try:
-            for piece in session.ask(message, stream=True):
+            filters = make_filters(*filter_values)
+            for piece in session.ask(message, stream=True, filters=filters):
                 if isinstance(piece, Answer):
-                    chat[-1] = {"role": "assistant", "content": answer_html(piece, len(session.history) - 1, self.info)}
+                    html = answer_html(piece, len(session.history) - 1, self.info, filters)
+                    chat[-1] = {"role": "assistant", "content": html}
                 else:
                     text += piece
                     chat[-1] = {"role": "assistant", "content": esc(text)}
@@ -74,6 +148,19 @@ class Views:
         except SourcedError as exc:
             chat[-1] = {"role": "assistant", "content": f'<div class="refusal"><b>Error.</b> {esc(exc)}</div>'}
             yield "", chat, session
+
+    def filter_lines(self, *filter_values: Any) -> tuple[str, str]:
+        """What this tab's answers are filtered by (or what is wrong with a filter): the Settings
+        tab's line, and the Chat tab's (empty when nothing is filtered)."""
+        try:
+            filters = make_filters(*filter_values)
+        except InputError as exc:
+            error = f'<div class="filter-error">{esc(exc)}</div>'
+            return error, error
+        if filters is None:
+            return '<div class="filter-status">No filters: answers may come from every article.</div>', ""
+        line = f'<div class="filter-status">Answers in this tab are {esc(filters_text(filters, self.info))}.</div>'
+        return line, line
 
     def open_ref(self, ref: str, session: ChatSession | None) -> str:
         """The source view for a clicked chip: ``cite-<turn>-<n>`` (an answer's citation; the
@@ -144,15 +231,34 @@ class Views:
         return ([("All speakers", ""), *((f"{s} ({len(table[s])})", s) for s in speakers)],
                 [("All articles", ""), *((a.title[:70], a.id) for a in arts)])  # fmt: skip
 
+    def sources(self) -> list[str]:
+        """The distinct sources of the indexed articles (the source filter's choices)."""
+        return sorted({a.source for a in self.assistant.articles() if a.source}, key=str.lower)
+
     def claims_table(self, speaker: str | None, article_id: str | None) -> str:
         return claims_html(self.assistant.claim_rows(speaker or None, article_id or None), self.info)
 
     # -- the API (named endpoints for scripts) ------------------------------------------
-    def api_ask(self, question: str, history: list[Any] | None = None) -> dict[str, Any]:
+    def api_ask(
+        self,
+        question: str,
+        history: list[Any] | None = None,
+        sources: list[str] | None = None,
+        since: str = "",
+        until: str = "",
+        articles: list[str] | None = None,
+        speaker: str = "",
+    ) -> dict[str, Any]:
         """Answer ``question`` after ``history``: ``[[question, answer], …]`` where an answer is the
-        text or the JSON an earlier call returned. Returns the JSON of ``sourced ask --json``."""
+        text or the JSON an earlier call returned; optionally only from these sources, dates
+        (YYYY[-MM[-DD]], inclusive), article ids and speaker, as ``sourced ask --source …`` takes them.
+        Returns the JSON of ``sourced ask --json``, with the ``filters`` applied when there are any."""
+        filters = make_filters(sources, since, until, articles, speaker)
         turns = [(str(q), answer_from_dict(a)) for q, a in (history or [])]
-        return answer_to_dict(self.assistant.chat(turns).ask(question))
+        answer = answer_to_dict(self.assistant.chat(turns).ask(question, filters=filters))
+        if filters is not None:
+            answer["filters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(filters).items()}
+        return answer
 
     def api_claims(self, speaker: str = "", article_id: str = "") -> dict[str, list[dict[str, Any]]]:
         table: dict[str, list[dict[str, Any]]] = {}

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.browse import ClaimRow, SourceView
+from assistant.fusion import Filters
 from assistant.types import Answer, Citation
 from index.store import ArticleInfo
 
@@ -45,9 +46,26 @@ def _label(c: Citation, info: ArticleInfo | None) -> str:
     return " · ".join(parts)
 
 
-def answer_html(answer: Answer, turn: int, info: Info) -> str:
-    """One answer as a chat message: text with chips, the standalone question, the cited
-    sentences (title, source, date), a refusal badge, and the notes folded away."""
+def filters_text(filters: Filters, info: Info) -> str:
+    """What ``filters`` keep, in words (plain text; articles by title).
+
+    Example:
+        >>> filters_text(Filters(sources=("cnn.com", "bbc"), since="2022-01", speaker="Asif"), lambda _: None)
+        'filtered: source=cnn.com or bbc, since 2022-01, speaker=Asif'
+    """
+    parts = [f"source={' or '.join(filters.sources)}"] if filters.sources else []
+    parts += [f"{word} {date}" for word, date in (("since", filters.since), ("until", filters.until)) if date]
+    if filters.articles:
+        titles = [(i.title[:50] if (i := info(a)) else a) for a in filters.articles]
+        parts.append("article=" + " or ".join(f"“{t}”" for t in titles))
+    parts += [f"speaker={filters.speaker}"] if filters.speaker else []
+    return "filtered: " + ", ".join(parts)
+
+
+def answer_html(answer: Answer, turn: int, info: Info, filters: Filters | None = None) -> str:
+    """One answer as a chat message: the filters it was made under, text with chips, the
+    standalone question, the cited sentences (title, source, date), a refusal badge, and the
+    notes folded away."""
     cites = {c.n: c for c in answer.citations}
 
     def to_chip(m: re.Match[str]) -> str:
@@ -56,7 +74,7 @@ def answer_html(answer: Answer, turn: int, info: Info) -> str:
 
     body = _MARKER.sub(to_chip, esc(answer.text).replace("&#91;", "[").replace("&#93;", "]"))
     body = body.replace("[", "&#91;").replace("]", "&#93;")
-    parts = []
+    parts = [f'<div class="filtered">{esc(filters_text(filters, info))}</div>'] if filters else []
     if answer.standalone_question and answer.standalone_question != answer.question:
         parts.append(f'<div class="understood">Understood as: <i>{esc(answer.standalone_question)}</i></div>')
     if answer.refused:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, InputError
 
 pytest.importorskip("gradio")
 
@@ -95,3 +95,68 @@ def test_the_app_builds_with_named_endpoints(fake_assistant: Assistant) -> None:
     assert parse_auth("ana:pw") == ("ana", "pw")
     with pytest.raises(SystemExit):
         parse_auth("no-password")
+
+
+TWO_SOURCES = Path(__file__).resolve().parent.parent / "fixtures" / "ui" / "two-sources.jsonl"  # cnn.com 2022, theweek 2023
+UNION = "What did the union leader say about the harbour authority?"
+
+
+def two_sources(assistant: Assistant) -> Views:
+    assistant.add([TWO_SOURCES])
+    return Views(assistant)
+
+
+def test_filters_limit_the_answer_and_are_shown_with_it(fake_assistant: Assistant) -> None:
+    views = two_sources(fake_assistant)
+    assert views.sources() == ["cnn.com", "theweek.co.uk"]
+    _, unfiltered = turn(views, UNION, [], None)
+    assert {c.title for c in unfiltered.history[0][1].citations} == {"Gwadar port strike ends", "Port workers strike in Gwadar"}
+    for values, kept in (((["theweek.co.uk"], "", "", [], ""), "Gwadar port strike ends"),
+                         (([], "2022-01", "2022", [], ""), "Port workers strike in Gwadar")):  # fmt: skip
+        *_, (_, chat, session) = views.respond(UNION, [], None, 6, "extractive", *values)
+        assert {c.title for c in session.history[0][1].citations} == {kept}
+        assert '<div class="filtered">filtered: ' in chat[-1]["content"]
+    *_, (_, chat, _) = views.respond(UNION, [], None, 6, "extractive", ["theweek.co.uk"])
+    assert chat[-1]["content"].startswith('<div class="filtered">filtered: source=theweek.co.uk</div>')
+    assert "filtered:" not in turn(views, UNION, [], None)[0][-1]["content"]
+
+
+def test_a_bad_date_is_explained_in_the_settings_and_in_the_chat(fake_assistant: Assistant) -> None:
+    views = two_sources(fake_assistant)
+    settings_line, chat_line = views.filter_lines([], "June 2022", "", [], "")
+    assert 'class="filter-error"' in settings_line and "Since: write dates as YYYY" in settings_line
+    assert chat_line == settings_line
+    assert "No filters" in views.filter_lines()[0] and views.filter_lines()[1] == ""
+    [cnn] = [a.id for a in fake_assistant.articles() if a.source == "cnn.com"]
+    line, _ = views.filter_lines(["cnn.com"], "2022-06", "", [cnn], "")
+    assert "filtered: source=cnn.com, since 2022-06, article=“Port workers strike in Gwadar”" in line
+    for since, until, message in (("2022-13", "", "not &quot;2022-13&quot;"), ("2022-02-30", "", "2022-02-30"),
+                                  ("2023", "2022", "The date range is empty")):  # fmt: skip
+        *_, (_, chat, session) = views.respond(UNION, [], None, 6, "extractive", [], since, until, [], "")
+        assert '<div class="refusal"><b>Error.</b>' in chat[-1]["content"] and message in chat[-1]["content"]
+        assert "Traceback" not in chat[-1]["content"] and not session.history
+
+
+def test_the_api_takes_the_same_filters(fake_assistant: Assistant) -> None:
+    views = two_sources(fake_assistant)
+    answer = views.api_ask(UNION, [], ["theweek"], "", "2023-12-31")
+    assert {c["title"] for c in answer["citations"]} == {"Gwadar port strike ends"}
+    assert answer["filters"]["sources"] == ["theweek"] and answer["filters"]["until"] == "2023-12-31"
+    assert "filters" not in views.api_ask(UNION, [])
+    with pytest.raises(InputError, match="Until: write dates"):
+        views.api_ask(UNION, [], None, "", "yesterday")
+
+
+def test_speaker_and_article_filters_from_the_settings(attribution_assistant: Assistant, sample_path: Path) -> None:
+    attribution_assistant.add([sample_path, TWO_SOURCES])
+    views = Views(attribution_assistant)
+    asif = [c["sentence"] for c in views.api_claims("Khawaja Asif")["Khawaja Asif"]]
+    question = "What was said about the security forces?"
+    *_, (_, chat, session) = views.respond(question, [], None, 6, "extractive", [], "", "", [], "Khawaja Asif")
+    cites = session.history[0][1].citations
+    assert cites and all(any(claim in c.sentence for claim in asif) for c in cites)
+    assert "filtered: speaker=Khawaja Asif" in chat[-1]["content"]
+    [week] = [a.id for a in attribution_assistant.articles() if a.source == "theweek.co.uk"]
+    *_, (_, chat, session) = views.respond(UNION, [], None, 6, "extractive", None, None, None, [week], None)
+    assert {c.article_id for c in session.history[0][1].citations} == {week}
+    assert "filtered: article=“Gwadar port strike ends”" in chat[-1]["content"]

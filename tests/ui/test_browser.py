@@ -1,17 +1,12 @@
 """The web app in a real browser: Debian's Chromium driven by Playwright against the app started
 here on 127.0.0.1 (over the test assistant: hash embedder, stand-in extractor, extractive answers).
 
-Screenshots go to the test's output folder and are copied to /tmp/ui-shots/ for a human to look at.
-`make test` installs Chromium (apt-get) and sets SOURCED_REQUIRE_BROWSER, so there a missing
-browser fails the test instead of skipping it.
+The browser, the app's process and the screenshots are fixtures of tests/ui/conftest.py.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,8 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SAMPLE = ROOT / "samples" / "balochistan-ians-2026-02-04.txt"
-CHROMIUM = Path(os.environ.get("SOURCED_CHROMIUM", "/usr/bin/chromium"))
-SHOTS = Path("/tmp/ui-shots")
 BLA = "Who claimed that at least 280 Pakistani personnel were killed?"
 BLA_SENTENCE = "has claimed that it killed at least 280 Pakistani personnel"
 
@@ -49,59 +42,33 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(out_dir: Path, servers: Any) -> Iterator[str]:
-    """The app in a child process on a free port of 127.0.0.1, stopped by its PID afterwards
-    (SOURCED_TEST_APP_URL: use an app already running there, while working on these tests)."""
+def app_url(out_dir: Path, start_app: Any) -> Iterator[str]:
+    """The app over the sample article (SOURCED_TEST_APP_URL: use an app already running there,
+    while working on these tests)."""
     if os.environ.get("SOURCED_TEST_APP_URL"):
         yield os.environ["SOURCED_TEST_APP_URL"]
         return
-    port = servers.free_port()
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    url = f"http://127.0.0.1:{port}/"
-    with (out_dir / "app.log").open("w") as log, servers.running(
-        [sys.executable, str(ROOT / "tests" / "ui" / "serve.py"), str(out_dir / "data"), str(port), str(SAMPLE)],
-        url, timeout=240, stdout=log, stderr=subprocess.STDOUT, env=env,
-    ):  # fmt: skip
+    with start_app(out_dir, SAMPLE) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def page(app_url: str, out_dir: Path) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("SOURCED_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (make test does it)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run"])  # fmt: skip
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(60_000)
-        page.dialogs = []  # an alert() from article text would land here
-        page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-        page.goto(app_url, wait_until="domcontentloaded")
-        page.wait_for_selector("#question textarea")
-        yield page
-        browser.close()
+def page(app_url: str, browser: Any, new_page: Any) -> Iterator[Any]:
+    page = new_page(browser)
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("#question textarea")
+    yield page
+    page.close()
 
 
-def shot(page: Any, out_dir: Path, name: str) -> None:
-    path = out_dir / name
-    page.screenshot(path=str(path))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / name)
+@pytest.fixture
+def ask(chat_ui: Any) -> Any:
+    return chat_ui.ask
 
 
-def ask(page: Any, question: str) -> Any:
-    """Ask in the chat tab; the last answer once its sources are in."""
-    page.click("button[role=tab]:has-text('Chat')")
-    answers = page.locator("#chat ol.sources, #chat .refusal")
-    before = answers.count()
-    page.fill("#question textarea", question)
-    page.click("#ask")
-    page.wait_for_function(f"document.querySelectorAll('#chat ol.sources, #chat .refusal').length > {before}")
-    return answers.nth(before)
+@pytest.fixture
+def pick(chat_ui: Any) -> Any:
+    return chat_ui.pick
 
 
 def upload(page: Any, path: Path, text: str) -> None:
@@ -114,12 +81,7 @@ def upload(page: Any, path: Path, text: str) -> None:
     assert page.locator("#ingest-results tbody tr").count() == 1  # files added before are not added again
 
 
-def pick(page: Any, dropdown: str, label: str) -> None:
-    page.click(f"{dropdown} input")
-    page.locator("[role=listbox] [role=option]", has_text=label).first.click()
-
-
-def test_a_citation_chip_opens_the_sentence_marked_in_its_article(page: Any, out_dir: Path) -> None:
+def test_a_citation_chip_opens_the_sentence_marked_in_its_article(page: Any, out_dir: Path, shot: Any, ask: Any) -> None:
     answer = ask(page, BLA)
     chip = page.locator("#chat .answer a.cite").last
     assert chip.inner_text().strip() == "1"
@@ -132,7 +94,7 @@ def test_a_citation_chip_opens_the_sentence_marked_in_its_article(page: Any, out
     shot(page, out_dir, "1-bla-answer-and-source.png")
 
 
-def test_a_follow_up_shows_the_question_it_was_understood_as(page: Any, out_dir: Path) -> None:
+def test_a_follow_up_shows_the_question_it_was_understood_as(page: Any, out_dir: Path, shot: Any, ask: Any) -> None:
     ask(page, "What did Khawaja Asif admit?")
     ask(page, "What else did he say?")
     assert "What else did Khawaja Asif say?" in page.locator("#chat .understood").last.inner_text()
@@ -141,7 +103,7 @@ def test_a_follow_up_shows_the_question_it_was_understood_as(page: Any, out_dir:
     shot(page, out_dir, "2-follow-up.png")
 
 
-def test_a_refusal_is_styled_and_its_notes_are_folded(page: Any, out_dir: Path) -> None:
+def test_a_refusal_is_styled_and_its_notes_are_folded(page: Any, out_dir: Path, shot: Any, ask: Any) -> None:
     answer = ask(page, "Quantum chromodynamics lattice gluon mass?")  # no word in common with the article
     assert answer.evaluate("e => e.classList.contains('refusal')") and "Not in the articles" in answer.inner_text()
     notes = page.locator("#chat details.notes").last
@@ -150,7 +112,7 @@ def test_a_refusal_is_styled_and_its_notes_are_folded(page: Any, out_dir: Path) 
     shot(page, out_dir, "3-refusal.png")
 
 
-def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path) -> None:
+def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path, shot: Any, ask: Any, pick: Any) -> None:
     upload(page, out_dir / "gwadar-strike.txt", SECOND)
     assert "gwadar-strike.txt" in page.inner_text("#ingest-results")
     page.wait_for_function("document.querySelector('#article-list').innerText.includes('Port workers in Gwadar')")
@@ -172,7 +134,7 @@ def test_upload_ask_and_delete_a_second_article(page: Any, out_dir: Path) -> Non
     shot(page, out_dir, "6-library-after-delete.png")
 
 
-def test_the_claims_browser_lists_khawaja_asif_and_opens_the_source(page: Any, out_dir: Path) -> None:
+def test_the_claims_browser_lists_khawaja_asif_and_opens_the_source(page: Any, out_dir: Path, shot: Any, pick: Any) -> None:
     page.click("button[role=tab]:has-text('Claims')")
     page.wait_for_selector("#claims-table td:has-text('Khawaja Asif')")
     pick(page, "#speaker-filter", "Khawaja Asif")
@@ -185,7 +147,7 @@ def test_the_claims_browser_lists_khawaja_asif_and_opens_the_source(page: Any, o
     shot(page, out_dir, "7-claims-browser.png")
 
 
-def test_an_article_with_script_and_onerror_shows_as_text_and_runs_nothing(page: Any, out_dir: Path) -> None:
+def test_an_article_with_script_and_onerror_shows_as_text_and_runs_nothing(page: Any, out_dir: Path, shot: Any, ask: Any) -> None:
     upload(page, out_dir / "hostile.txt", HOSTILE)
     page.wait_for_function("document.querySelector('#article-list').innerText.includes('<script>')")
     answer = ask(page, "What did the clerk say about the ledgers?")
