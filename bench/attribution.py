@@ -30,7 +30,7 @@ from bench._polnear import (
     shared_dir,
 )
 from bench.who_said import is_correct, score_questions, summarise
-from index.attribution import Attribution, attributions_from_docs, load_nlp
+from index.attribution import Attribution, attributions_from_docs, load_nlp, parse_text
 from index.attribution.coref_rank import CandidateRanker, default_ranker
 from index.embed import Embedder, MiniLMEmbedder
 from index.segment import split_sentences
@@ -67,7 +67,7 @@ def parse_articles(articles: Sequence[Article], cache: Path | None = None) -> Pa
 
     nlp = load_nlp()
     sents = [_sentences(a.id, a.text) for a in articles]
-    texts = [s.text for lst in sents for s in lst]
+    texts = [parse_text(s.text) for lst in sents for s in lst]
     docs: list[Doc] = []
     if cache is not None and cache.exists():
         docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         extract_many,
         extractor_version,
         load_nlp,
+        parse_text,
     )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "extract_many",
     "extractor_version",
     "load_nlp",
+    "parse_text",
 ]
 
 

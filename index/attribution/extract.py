@@ -138,6 +138,20 @@ def extractor_version(model: str = SPACY_MODEL) -> str:
     return digest.hexdigest()[:16]
 
 
+_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u2060\ufeff", " "))
+
+
+def parse_text(text: str) -> str:
+    """The text spaCy parses for a sentence: zero-width spaces become plain spaces (same length,
+    so offsets hold), or ``Traeger\u200b said`` parses as an unknown word, not a name.
+
+    Example:
+        >>> parse_text("Traeger\u200b said")
+        'Traeger  said'
+    """
+    return text.translate(_INVISIBLE)
+
+
 def _span(text: str, start: int, end: int) -> Span:
     return Span(start, end, text[start:end])
 
@@ -331,7 +345,7 @@ def extract_attributions(
         >>> extract_attributions(art, [Sentence("a1", 0, 0, 27, art.text)], load_nlp())[0].speaker
         'Asif'
     """
-    docs = nlp.pipe([s.text for s in sentences], batch_size=64)
+    docs = nlp.pipe([parse_text(s.text) for s in sentences], batch_size=64)
     return attributions_from_docs(article, sentences, docs, model, ranker)
 
 
@@ -348,7 +362,7 @@ def extract_many(
         [...]
     """
     pairs = list(items)
-    texts = (s.text for _art, sents in pairs for s in sents)
+    texts = (parse_text(s.text) for _art, sents in pairs for s in sents)
     docs = nlp.pipe(texts, batch_size=batch_size)
     for art, sents in pairs:
         mine = [next(docs) for _ in sents]

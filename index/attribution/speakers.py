@@ -121,21 +121,33 @@ class SpeakerBook:
         return len(self.people) - 1
 
     def lookup_person(self, name: str) -> tuple[int, tuple[str, str]] | None:
-        """Find a known person sharing the surname (last word) of ``name``."""
+        """Find a known person sharing the surname (last word) of ``name``.
+
+        A bare name several people share (``Kim`` after ``Kim Jong-un`` and ``Kim Yong-chol``)
+        goes to the one it is the surname of, else to the first introduced: news style names
+        a later namesake in full.
+        """
         words = _key(name)
         if not words:
             return None
         surname = words[-1]
         first = _first_name(words)
-        for i in range(len(self.people) - 1, -1, -1):
-            known = _key(self.people[i][0])
+        found = []
+        for i, (known_name, _desc) in enumerate(self.people):
+            known = _key(known_name)
             if not known or not (known[-1] == surname or (len(words) == 1 and surname in known)):
                 continue
             other = _first_name(known)
             if first and other and first != other and not (len(first) == 1 or len(other) == 1):
                 continue  # "Melker Karlsson" is not "Erik Karlsson"
-            return i, self.people[i]
-        return None
+            found.append(i)
+        if not found:
+            return None
+        if len(words) > 1:  # a fuller name: the latest namesake, as before
+            return found[-1], self.people[found[-1]]
+        exact = [i for i in found if _key(self.people[i][0])[-1] == surname]
+        best = (exact or found)[0]
+        return best, self.people[best]
 
     def resolve_role(self, text: str) -> str | None:
         """``the Defence Minister`` → the latest person whose descriptor has that role."""
