@@ -28,11 +28,11 @@ class ContextGenerator:
     """An :class:`~assistant.generation.EvidenceWriter`: ``select`` the hits to show (with their
     neighbours), then ``stream`` a draft over exactly those, numbered 1..N.
 
-    The prompt (``prompts/answer_context.txt``) does not offer the model a way to refuse: the
-    answerability check has already decided that the evidence answers the question, and on
-    news-QA dev the 1.5B model refused 14 of 40 such questions (Abe's Japan, monkeypox) when
-    offered one. What it writes is verified sentence by sentence; an unsupported draft falls back
-    to the best sentence. Nor does the prompt show an example marker: the model copied "[4]"."""
+    The prompt (``prompts/answer_context.txt``) shows no example marker (the 1.5B model copied the
+    "[4]" of an earlier example) and marks the articles as data, not instructions. It keeps the
+    refusal sentence: without it the model answered "BANANA" to an article that told it to; with
+    it, it refused 14 of 40 answerable news-QA questions (those fall back to the best sentence).
+    """
 
     def __init__(self, llm: LLM, sentences_of: SentencesOf, *, budget: int = CONTEXT_TOKEN_BUDGET,
                  around: int = 1, max_tokens: int = 80) -> None:  # fmt: skip

@@ -59,7 +59,8 @@ def test_cli_reopens_the_index_in_a_new_process(real_assistant: Assistant, real_
 def test_cli_reingest_is_a_no_op_and_errors_are_readable(real_assistant: Assistant, real_data_dir: Path) -> None:
     result = sourced(real_data_dir, "ingest", "--json", str(ROOT / "samples"))
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"added": [], "unchanged": ["86d868735b54c7d8"], "replaced": [], "failed": []}
+    assert json.loads(result.stdout) == {"added": [], "unchanged": ["86d868735b54c7d8"], "replaced": [], "failed": [],
+                                         "encodings": {}}  # fmt: skip
     missing = sourced(real_data_dir, "remove", "no-such-id")
     assert missing.returncode == 2 and missing.stderr.strip() == "error: No article with id 'no-such-id' in the index."
 
