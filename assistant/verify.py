@@ -91,17 +91,6 @@ class VerifiedDraft:
 RECITE_MIN_OVERLAP = 0.5  # share of the claim's content words an alternative sentence must hold
 
 
-def overlap(claim: str, sentence: str) -> float:
-    """Share of the claim's content words (stemmed, numbers kept) found in ``sentence``.
-
-    Example:
-        >>> overlap("The BLA claimed 280 deaths.", "The BLA has claimed it killed at least 280.")
-        0.75
-    """
-    words = set(tokenize(claim))
-    return len(words & set(tokenize(sentence))) / len(words) if words else 0.0
-
-
 def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
     """The shown sentence (1-based) that best holds the claim's words, when it holds clearly more
     of them than the cited ones and at least :data:`RECITE_MIN_OVERLAP`: small models often copy
@@ -113,8 +102,13 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
         >>> recite_candidate(Claim("The BLA claimed 280.", (2,)), hits)
         1
     """
-    cited = max((overlap(claim.text, hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)), default=0.0)
-    scored = [(overlap(claim.text, h.sentence.text), n) for n, h in enumerate(hits, 1) if n not in claim.markers]
+    words = set(tokenize(claim.text))  # once, not once per shown sentence
+
+    def held(sentence: str) -> float:
+        return len(words & set(tokenize(sentence))) / len(words) if words else 0.0
+
+    cited = max((held(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)), default=0.0)
+    scored = [(held(h.sentence.text), n) for n, h in enumerate(hits, 1) if n not in claim.markers]
     best, n = max(scored, default=(0.0, 0))
     return n if best >= RECITE_MIN_OVERLAP and best > cited else None
 
