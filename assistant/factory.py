@@ -53,7 +53,7 @@ def build_pipeline(
     if llm is not None:
         judge = LLMJudge(llm) if settings.verify else None
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
-                             Verifier(judge, settings.verify_threshold), ExtractiveGenerator())  # fmt: skip
+                             Verifier(judge, settings.verify_threshold, settings.verify_window_threshold), ExtractiveGenerator())  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),

@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         description="P(yes) needed for a citation to count as support. Calibrated by bench/calibrate_judge.py "
         "on PolNeAR train (precision 0.84, recall 0.91; dev: 0.90 / 0.85).",
     )
+    verify_window_threshold: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="P(yes) at which a sentence its cited sentence alone does not support is kept when the cited "
+        "sentence, read with the article's title and its shown neighbours, supports it (None: never).",
+    )
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")

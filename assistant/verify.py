@@ -2,12 +2,17 @@
 
 A sentence stays when ``P(yes)`` that its cited sentences support it reaches the threshold
 (calibrated on PolNeAR train by ``bench/calibrate_judge.py``); sentences without markers
-are dropped as unsupported.
+are dropped as unsupported. A sentence the cited sentence alone does not support gets two more
+tries: the shown sentence that holds its words (recitation), then, with a window threshold, the
+cited sentence read in its window (the article's title and date and the shown neighbours), which
+is how the model read it: "The Avalanche beat the Lightning 2-1" supports "Colorado won the 2022
+Stanley Cup" only under the headline that says which final it was.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -51,6 +56,45 @@ class LLMJudge:
         return float(self.llm.p_yes(self.prompt(claim, evidence)))
 
 
+def window_evidence(hits: Sequence[Hit], n: int) -> list[str]:
+    """Shown sentence ``n`` (1-based) as the judge reads it in its window: the article's title and
+    date, then the shown sentences next to it, the cited one marked.
+
+    Example:
+        >>> from index.types import Sentence
+        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0, title="Cup final", date="2022-06-27")
+        ...         for i, t in enumerate(["Colorado won 2-1.", "It was the third title."])]
+        >>> window_evidence(hits, 2)
+        ['Article: Cup final (2022-06-27)', 'Colorado won 2-1.', '(cited) It was the third title.']
+    """
+    cited = hits[n - 1]
+    s = cited.sentence
+    about = f"{cited.title} ({cited.date})" if cited.date else cited.title
+    lines = [f"Article: {about}"] if about else []
+    for hit in hits:
+        if hit.sentence.article_id == s.article_id and abs(hit.sentence.index - s.index) <= 1:
+            lines.append(f"(cited) {evidence_text(hit)}" if hit.sentence.index == s.index else hit.sentence.text)
+    return lines
+
+
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?!\w)")  # standalone figures, not "4moms" or "G7"
+
+
+def numbers_held(claim: str, evidence: Sequence[str]) -> bool:
+    """Every number of ``claim`` appears in ``evidence`` (commas ignored): the judge reading a
+    window let "4 million" pass for "2 million", so a claim's figures are checked by rule first.
+
+    Example:
+        >>> numbers_held("4moms recalled 2 million swings [1].", ["About 2 million swings were recalled."])
+        True
+        >>> numbers_held("4moms recalled 4 million swings.", ["About 2 million swings were recalled."])
+        False
+    """
+    have = {n.replace(",", "") for e in evidence for n in _NUMBER.findall(e)}
+    text = re.sub(r"\[\d+\]", "", claim)
+    return all(n.replace(",", "") in have for n in _NUMBER.findall(text))
+
+
 def evidence_text(hit: Hit) -> str:
     """The cited sentence as the judge sees it, with its speaker when known.
 
@@ -66,7 +110,8 @@ def evidence_text(hit: Hit) -> str:
 class VerifiedDraft:
     """Kept and dropped sentences of a draft, in draft order; each claim carries its support,
     each dropped one also why (``no citation`` or ``unsupported``); ``recited`` the kept claims
-    whose marker was moved to another shown sentence, as ``(claim, old markers)``.
+    whose marker was moved to another shown sentence, as ``(claim, old markers)``; ``windowed``
+    the kept claims supported only by their cited sentence read in its window.
 
     Example:
         >>> d = VerifiedDraft(kept=(Claim("X.", (3,), 0.9),))
@@ -77,6 +122,7 @@ class VerifiedDraft:
     kept: tuple[Claim, ...] = ()
     dropped: tuple[tuple[Claim, str], ...] = ()
     recited: tuple[tuple[Claim, tuple[int, ...]], ...] = ()
+    windowed: tuple[Claim, ...] = ()
 
     @property
     def numbering(self) -> dict[int, int]:
@@ -114,13 +160,17 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
 
 
 def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float,
-           recite: bool = True) -> VerifiedDraft:  # fmt: skip
+           recite: bool = True, window_threshold: float | None = None) -> VerifiedDraft:  # fmt: skip
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
     ``recite``, a sentence without a citation or not supported by it gets one more try on the
-    shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it."""
+    shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it;
+    with ``window_threshold``, a last try on its first cited sentence (else that alternative) read
+    in its window (:func:`window_evidence`), kept at that threshold and citing that one sentence:
+    the model read the window, while the alternative only shares words (often with another story)."""
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
+    windowed: list[Claim] = []
     for sentence in sentences:
         cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
         score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
@@ -135,12 +185,33 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
                 kept.append(claim)
                 recited.append((claim, sentence.markers))
                 continue
+        in_window = _read_in_window(sentence, hits, judge, window_threshold, other)
+        if in_window is not None:
+            kept.append(in_window)
+            windowed.append(in_window)
+            if in_window.markers[0] not in sentence.markers:
+                recited.append((in_window, sentence.markers))
+            continue
         if not cited:
             dropped.append((replace(sentence, support=0.0), "no citation"))
             continue
         log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
         dropped.append((replace(sentence, support=score), "unsupported"))
-    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited))
+    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited), windowed=tuple(windowed))
+
+
+def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: float | None,
+                    other: int | None) -> Claim | None:  # fmt: skip
+    """``claim`` citing only its first cited sentence (else ``other``), when that sentence read in
+    its window holds the claim's figures and the judge accepts it at ``threshold``."""
+    target = next((n for n in claim.markers if 1 <= n <= len(hits)), other)
+    if threshold is None or target is None:
+        return None
+    window = window_evidence(hits, target)
+    if not numbers_held(claim.text, window):
+        return None
+    read = judge.support(claim.text, window)
+    return replace(claim, markers=(target,), support=read) if read >= threshold else None
 
 
 class Verifier:
@@ -154,18 +225,21 @@ class Verifier:
         ([Claim(text='So [1].', markers=(1,), support=None)], ['Removed a sentence with no citation: Uncited.'])
     """
 
-    def __init__(self, judge: Judge | None, threshold: float = 0.65) -> None:
+    def __init__(self, judge: Judge | None, threshold: float = 0.65, window_threshold: float | None = None) -> None:
         self.judge = judge
         self.threshold = threshold
+        self.window_threshold = window_threshold
 
     def check(self, sentences: Sequence[Claim], hits: Sequence[Hit]) -> tuple[list[Claim], list[str]]:
         if self.judge is None:
             return ([s for s in sentences if s.markers],
                     [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers])  # fmt: skip
-        verified = verify(sentences, hits, self.judge, self.threshold)
+        verified = verify(sentences, hits, self.judge, self.threshold, window_threshold=self.window_threshold)
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
         notes += [f"The model {'cited a sentence that did not support' if old else 'gave no citation for'} \"{c.text}\"; "
                   f"it now cites the retrieved sentence that says it (support {c.support:.2f})."
                   for c, old in verified.recited]  # fmt: skip
+        notes += [f"\"{c.text}\" is supported by its cited sentence read with the article's title and the "
+                  f"sentences next to it (support {c.support:.2f})." for c in verified.windowed]  # fmt: skip
         return claims, notes

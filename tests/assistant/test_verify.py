@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.citations import Claim, parse_answer
 from assistant.llm import ScriptedLLM
 from assistant.types import Hit
-from assistant.verify import LLMJudge, VerifiedDraft, evidence_text, verify
+from assistant.verify import LLMJudge, VerifiedDraft, Verifier, evidence_text, verify
 from index.types import Sentence
 
 HITS = [
@@ -92,3 +92,43 @@ def test_a_sentence_without_marker_is_cited_to_the_sentence_that_says_it() -> No
     result = verify([Claim("The BLA said it lost 35 of its fighters.")], HITS, LLMJudge(llm), threshold=0.5)
     assert [(c.markers, c.support) for c in result.kept] == [((2,), 0.9)]
     assert [old for _, old in result.recited] == [()]
+
+
+CUP = [Hit(Sentence("c", i, 0, 1, t), 0.5, title="Avalanche win the 2022 Stanley Cup", date="2022-06-27")
+       for i, t in enumerate(["The Avalanche beat the Lightning 2-1 in Game 6.", "Fans filled the streets of Denver."])]
+CUP.append(Hit(Sentence("d", 4, 0, 1, "The Lightning won the last two Stanley Cups."), 0.4, title="Lightning history"))
+
+
+def test_window_keeps_a_claim_its_sentence_supports_only_under_its_headline() -> None:
+    """The bare sentence does not say which final; read with its title it does. Without a window
+    threshold the claim is dropped as before; with it, it is kept citing that sentence, with a note."""
+    llm = ScriptedLLM(yes_rules={"- Article: Avalanche win the 2022 Stanley Cup": 0.8}, yes_default=0.2)
+    draft = parse_answer("The Colorado Avalanche won the 2022 Stanley Cup [1].", 3)
+    assert not verify(draft, CUP, LLMJudge(llm), threshold=0.65).kept
+    result = verify(draft, CUP, LLMJudge(llm), threshold=0.65, window_threshold=0.75)
+    assert [(c.markers, c.support) for c in result.kept] == [((1,), 0.8)] and result.windowed == result.kept
+    window = llm.prompts[-1]  # title, the cited sentence marked, its shown neighbour; not the other article
+    assert "- (cited) The Avalanche beat the Lightning" in window and "- Fans filled the streets" in window
+    assert "last two Stanley Cups" not in window
+    claims, notes = Verifier(LLMJudge(llm), 0.65, 0.75).check(draft, CUP)
+    assert claims[0].markers == (1,) and "read with the article's title" in notes[0]
+
+
+def test_window_threshold_still_rejects_and_reads_no_window_without_a_citation() -> None:
+    llm = ScriptedLLM(yes_rules={"- Article: Avalanche win the 2022 Stanley Cup": 0.7}, yes_default=0.2)
+    draft = parse_answer("The Colorado Avalanche won the 2022 Stanley Cup [1].", 3)
+    assert not verify(draft, CUP, LLMJudge(llm), threshold=0.65, window_threshold=0.75).kept
+    calls = len(llm.prompts)
+    assert not verify([Claim("Pakistan won the final.")], CUP, LLMJudge(llm), 0.65, window_threshold=0.75).kept
+    assert len(llm.prompts) == calls  # nothing cited, nothing holds its words: no judge call at all
+
+
+def test_window_never_accepts_a_figure_its_window_does_not_hold() -> None:
+    """The window judge once let "4 million" pass for "2 million": figures are checked by rule first."""
+    swings = [Hit(Sentence("s", 0, 0, 1, "The maker recalled about 2 million baby swings."), 0.5, title="Recall", date="2022-08-17")]
+    llm = ScriptedLLM(yes_rules={"- Article: Recall": 0.9}, yes_default=0.2)
+    wrong = verify(parse_answer("The maker recalled 4 million swings [1].", 1), swings, LLMJudge(llm), 0.65, window_threshold=0.75)
+    assert not wrong.kept and not any("Article: Recall" in p for p in llm.prompts)
+    right = verify(parse_answer("The maker recalled 2 million swings in 2022 [1].", 1), swings, LLMJudge(llm), 0.65,
+                   window_threshold=0.75)  # fmt: skip
+    assert [c.support for c in right.kept] == [0.9]  # 2022: from the article's date
