@@ -1,0 +1,70 @@
+"""Issue 15 rules on hand-written fixtures: zero-width spaces in names, namesakes sharing a
+surname, section headings that look like speaker labels, ``“…?” he said.`` split after the
+question mark, and a name the parser mistakes for an auxiliary."""
+
+from __future__ import annotations
+
+from index.attribution import Attribution, parse_text
+from index.attribution.speakers import SpeakerBook
+from tests.index.test_attribution import extract
+
+
+def speaker_of(attrs: list[Attribution], words: str) -> str:
+    return next(a.speaker for a in attrs if words in a.content.text)
+
+
+def test_parse_text_keeps_offsets() -> None:
+    text = "Ruth Okafor\u200b said it"
+    assert len(parse_text(text)) == len(text) and "\u200b" not in parse_text(text)
+
+
+def test_zero_width_space_after_a_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Ruth Okafor leads the nurses' union.\n"
+        "As well as wages, Okafor\u200b said she expects the union to bargain over shifts.\n"
+    )
+    assert "Ruth Okafor" in speaker_of(extract(text, nlp), "bargain over shifts")
+
+
+def test_bare_shared_name_goes_to_its_own_surname_else_the_first_introduced() -> None:
+    book = SpeakerBook()
+    first = book.add_person_id("Park Min-jun")
+    book.add_person_id("Park Seo-yeon")
+    assert book.add_person_id("Park") == first  # not the latest namesake
+    smith = book.add_person_id("Alan Smith")
+    assert book.add_person_id("Smith") == smith  # a surname match beats a given-name match
+
+
+def test_caps_heading_is_not_a_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "MARKET MOOD: Stocks slipped early in the day. "
+        '"We are in no rush," central bank governor Ana Ruiz said. "The data will guide us."\n'
+        "Bonds were flat.\n"
+    )
+    attrs = extract(text, nlp)
+    assert "Ana Ruiz" in speaker_of(attrs, "data will guide us")
+    assert not any(a.speaker.isupper() for a in attrs)
+
+
+def test_heading_with_a_cue_in_its_own_sentence(nlp) -> None:  # type: ignore[no-untyped-def]
+    attrs = extract("PROFITS: Acme Foods said its quarterly profit fell by a third.\n", nlp)
+    assert "Acme" in speaker_of(attrs, "profit fell")
+
+
+def test_transcript_label_still_holds_its_paragraph(nlp) -> None:  # type: ignore[no-untyped-def]
+    attrs = extract("WALLACE: Will she be there? I doubt it.\n", nlp)
+    assert speaker_of(attrs, "doubt it") == "WALLACE"
+
+
+def test_said_split_off_after_a_question_mark(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        'Paul Meyer, the union president, spoke to reporters.\n"Why should the cooks pay for it?"\nhe said.\n'
+    )
+    text = text.replace('?"\nhe', '?" he')
+    assert "Paul Meyer" in speaker_of(extract(text, nlp), "cooks pay")
+
+
+def test_name_parsed_as_auxiliary_is_the_source(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = 'Coach Peter Vandermolen spoke after the game.\n"You can see what he brings," Vandermolen said of the veteran.\n'
+    attrs = extract(text, nlp)
+    assert "Vandermolen" in speaker_of(attrs, "what he brings")
