@@ -25,7 +25,7 @@ from index.attribution.continuation import continuations
 from index.attribution.coref import observe_sentence
 from index.attribution.coref_rank import CandidateRanker
 from index.attribution.cue_model import CueModel, default_model
-from index.attribution.cues import quote_spans
+from index.attribution.cues import colon_source, quote_spans
 from index.attribution.parse import Candidate, find_candidates
 from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
 from index.attribution.spans import precedes_marker
@@ -224,12 +224,13 @@ class _ArticleExtractor:
         if _LINK_LINE.match(self.text, para):  # "WATCH: …", "READ MORE: …": a link, not the story
             return
         self._observe(sent, doc)
+        label = self._speaker_label(sent)
         cands = [
             c
-            for c in find_candidates(doc, self.model)
+            for c in find_candidates(doc, self.model, speaker_label=label)
             if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
         ]
-        later = self._later_cue(sent) if any(c.cue_text == ":" for c in cands) else None
+        later = self._later_cue(sent) if any(c.cue_text == ":" for c in cands) and not label else None
         if later is not None and later[1]:  # "FED TALK: … Powell said": a heading, not a speaker
             cands = [c for c in cands if not (c.cue_text == ":" and c.source_text.isupper())]
         for cand in cands:
@@ -313,6 +314,16 @@ class _ArticleExtractor:
                     speaker=a.speaker, speaker_kind=a.speaker_kind, content_sentences=(index,),
                 )
             )  # fmt: skip
+
+    def _speaker_label(self, sent: Sentence) -> bool:
+        """``sent`` opens with a label the article uses for a speaker, not a section heading: one
+        that opens two or more paragraphs (a transcript) or names a person met before (``PENCE:``)."""
+        rng = colon_source(sent.text)
+        if rng is None:
+            return False
+        label = sent.text[rng[0] : rng[1]]
+        opener = re.compile(r"^\W{0,2}" + re.escape(label) + r"\s*:", re.M)
+        return len(opener.findall(self.text)) >= 2 or self.book.lookup_person(label) is not None
 
     def _later_cue(self, sent: Sentence) -> tuple[int, bool] | None:
         """The next sentence of ``sent``'s paragraph (by position in the sentence list) that holds

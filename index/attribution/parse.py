@@ -286,12 +286,18 @@ def _verb_candidates(doc: Doc, model: CueModel | None) -> list[Candidate]:
     return found
 
 
-def find_candidates(doc: Doc, model: CueModel | None = None) -> list[Candidate]:
-    """All attribution candidates of one sentence, in cue order (``model``: learned verb cues)."""
+def find_candidates(doc: Doc, model: CueModel | None = None, speaker_label: bool = False) -> list[Candidate]:
+    """All attribution candidates of one sentence, in cue order (``model``: learned verb cues).
+
+    A ``Label:`` opening a sentence that has a verb cue of its own is a section heading
+    (``EARNINGS: Samsung said …``) unless ``speaker_label`` says the article uses it for a speaker
+    (a transcript's ``PENCE:``); then the cues inside the speaker's words are dropped instead."""
     cands = colon_candidate(doc) + _verb_candidates(doc, model) + according_candidates(doc)
     cands += noun_candidates(doc) + in_report_candidates(doc)
+    if speaker_label:
+        cands = [c for c in cands if not _nested_stance(c, cands)]
     if any(c.cue_text == ":" for c in cands) and any(c.cue_text != ":" for c in cands):
-        cands = [c for c in cands if c.cue_text != ":"]  # "EARNINGS: Samsung said …": a heading
+        cands = [c for c in cands if c.cue_text != ":"]
     cands = [c for c in cands if not _nested_stance(c, cands)]
     return sorted(cands, key=lambda c: c.cue)
 

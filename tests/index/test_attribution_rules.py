@@ -68,3 +68,16 @@ def test_name_parsed_as_auxiliary_is_the_source(nlp) -> None:  # type: ignore[no
     text = 'Coach Peter Vandermolen spoke after the game.\n"You can see what he brings," Vandermolen said of the veteran.\n'
     attrs = extract(text, nlp)
     assert "Vandermolen" in speaker_of(attrs, "what he brings")
+
+
+def test_transcript_label_keeps_its_words_with_a_cue_inside(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "BAKER: Will the mayor attend the hearing?\n"
+        "OKAFOR: The mayor will not attend. Tom Reyes was using the hearing to attack a plan "
+        "that voters approved.\n"
+        "BAKER: Why not?\n"
+        "OKAFOR: The real question is why the council invited a critic who has mocked the plan.\n"
+    )
+    attrs = extract(text, nlp)
+    assert speaker_of(attrs, "will not attend") == "OKAFOR"
+    assert speaker_of(attrs, "real question") == "OKAFOR"
