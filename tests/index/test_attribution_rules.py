@@ -81,3 +81,28 @@ def test_transcript_label_keeps_its_words_with_a_cue_inside(nlp) -> None:  # typ
     attrs = extract(text, nlp)
     assert speaker_of(attrs, "will not attend") == "OKAFOR"
     assert speaker_of(attrs, "real question") == "OKAFOR"
+
+
+def test_unnamed_source_keeps_the_words_that_say_who_it_is(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Another member of the public, whose name is withheld, wrote that the payments were a disgrace.\n"
+        "People arrested last week said that officers pulled them from the gate.\n"
+        "All those involved say the problem cannot be fixed by one agency.\n"
+        "Officials said the road would reopen.\n"
+    )
+    attrs = extract(text, nlp)
+    assert speaker_of(attrs, "a disgrace") == "another member of the public"
+    assert speaker_of(attrs, "pulled them") == "people arrested last week"
+    assert speaker_of(attrs, "one agency") == "all those involved"
+    assert speaker_of(attrs, "road would reopen") == "officials"
+
+
+def test_her_statement_is_the_person_who_issued_it(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "On Monday, Health Minister Carla Ruiz cancelled the town hall meetings.\n"
+        '"I have heard from nurses who were shouted at in the street," her statement read.\n'
+        "Union leader Tom Baker disagreed. His letter said the meetings should go ahead.\n"
+    )
+    attrs = extract(text, nlp)
+    assert "Carla Ruiz" in speaker_of(attrs, "shouted at")
+    assert "Tom Baker" in speaker_of(attrs, "should go ahead")
