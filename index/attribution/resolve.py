@@ -102,7 +102,8 @@ def person_mentions(doc: Doc) -> list[SpacySpan]:
             and c.ent_type_ in {"", "NORP", "PERSON"}
             and c.i == tok.i - 1
         ]
-        if names and tok.text[:1].isupper() and not tok.text.isupper():
+        organisation = tok.tag_ == "NNPS" or tok.lemma_.lower() in ORG_NOUNS  # "(FSIN) Youth Councils"
+        if names and tok.text[:1].isupper() and not tok.text.isupper() and not organisation:
             found.append(doc[names[0].i : tok.i + 1])
     return found
 
@@ -218,6 +219,9 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
         return _person(book, person, descriptor or person, start)
     if head.pos_ == "PROPN" or (head.text.isupper() and len(head.text) > 1):
         bare = head.text.strip(".")
+        named_before = len(toks) == 1 and not head.text.isupper() and book.lookup_person(head.text) is not None
+        if named_before:  # "Lonechild said" after "Darian Lonechild", whatever the NER tagged
+            return _person(book, head.text, head.text, start)
         if head.ent_type_ in _ORG_LABELS or bare in book.acronyms:
             return _org(book, text, start)
         if book.lookup_person(head.text) is not None or head.ent_type_ == "":

@@ -4,7 +4,10 @@ question mark, and a name the parser mistakes for an auxiliary."""
 
 from __future__ import annotations
 
+from spacy.tokens import Span as SpacySpan
+
 from index.attribution import Attribution, parse_text
+from index.attribution.resolve import resolve_source
 from index.attribution.speakers import SpeakerBook
 from tests.index.test_attribution import extract
 
@@ -106,3 +109,24 @@ def test_her_statement_is_the_person_who_issued_it(nlp) -> None:  # type: ignore
     attrs = extract(text, nlp)
     assert "Carla Ruiz" in speaker_of(attrs, "shouted at")
     assert "Tom Baker" in speaker_of(attrs, "should go ahead")
+
+
+def test_surname_tagged_as_an_organisation_is_the_person_named_before(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Redcloud said she would go.")
+    doc.ents = [SpacySpan(doc, 0, 1, label="ORG")]  # the NER's mistake, made certain
+    book = SpeakerBook()
+    book.add_person_id("Maya Redcloud")
+    found = resolve_source([doc[0]], book, 100)
+    assert found.speaker == "Maya Redcloud" and found.is_person
+
+
+def test_age_description_goes_to_the_person_just_introduced(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        '"We stay patient," coach Ana Ruiz said.\n\n'
+        "Erik Lund has four goals since the trade. The 26-year-old right wing said his teammates "
+        "have been creating chances.\n\n"
+        '"They are great passers," he said.\n'
+    )
+    attrs = extract(text, nlp)
+    assert "Erik Lund" in speaker_of(attrs, "creating chances")
+    assert "Erik Lund" in speaker_of(attrs, "great passers")
