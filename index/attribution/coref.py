@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -168,7 +169,7 @@ class Coref:
         if fitting:
             mods = {role_base(w) for w in words} - {head}
             return max(fitting, key=lambda e: (len(mods & self.roles[e]), latest[e].pos))
-        aged = any(w.lower() in {"year-old", "year"} and n.lower() in {"old", "-old"} for w, n in zip(words, words[1:]))
+        aged = any(w.lower() == "year" and n.lower() == "old" for w, n in itertools.pairwise(words))  # 26-year-old
         if proper or (head not in PERSON_NOUNS and "year-old" not in words and not aged):
             return None
         if head in self.indefinite:  # "a spokesperson … the spokesperson": nobody named
