@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -136,13 +137,20 @@ class Coref:
         return self._decide(self._rules_pronoun(gender, pos), gender, pos, _PRONOUN_WINDOW)
 
     def _rules_pronoun(self, gender: str | None, pos: int) -> int | None:
-        speaker = self._passage_speaker(gender)
         ranked = self._ranked(gender, pos, _PRONOUN_WINDOW)
+        speaker = self._passage_holder(gender, pos, ranked)
         if speaker is not None:
-            # a person introduced after the last quote, as a subject, takes over the passage
-            later = [e for _s, e in ranked if e != speaker and self._introduced_after_speaker(e, pos)]
-            return later[0] if later else speaker
+            return speaker
         return ranked[0][1] if ranked else None
+
+    def _passage_holder(self, gender: str | None, pos: int, ranked: list[tuple[float, int]]) -> int | None:
+        """The passage's speaker, unless a person introduced after the last quote, as a subject,
+        takes over the passage (``Erik Lund has four goals. The 26-year-old said …``)."""
+        speaker = self._passage_speaker(gender)
+        if speaker is None:
+            return None
+        later = [e for _s, e in ranked if e != speaker and self._introduced_after_speaker(e, pos)]
+        return later[0] if later else speaker
 
     def _introduced_after_speaker(self, entity: int, pos: int) -> bool:
         if not self.speakers:
@@ -161,12 +169,13 @@ class Coref:
         if fitting:
             mods = {role_base(w) for w in words} - {head}
             return max(fitting, key=lambda e: (len(mods & self.roles[e]), latest[e].pos))
-        if proper or (head not in PERSON_NOUNS and "year-old" not in words):
+        aged = any(w.lower() == "year" and n.lower() == "old" for w, n in itertools.pairwise(words))  # 26-year-old
+        if proper or (head not in PERSON_NOUNS and "year-old" not in words and not aged):
             return None
         if head in self.indefinite:  # "a spokesperson … the spokesperson": nobody named
             return None
         gender = noun_gender(head)
-        speaker = self._passage_speaker(gender)
+        speaker = self._passage_holder(gender, pos, self._ranked(gender, pos, _PRONOUN_WINDOW))
         if speaker is not None:
             return self._decide(speaker, gender, pos, _PRONOUN_WINDOW)
         ranked = [

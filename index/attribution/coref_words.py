@@ -60,6 +60,9 @@ ORG_NOUNS = _lexicon(
     developer operator provider brand chain giant"""
 )
 
+# Heads of sources that are documents someone issued ("her statement read", "his letter said").
+DOCUMENT_NOUNS = _lexicon("statement release letter email e-mail tweet post memo note message affidavit")
+
 # "mayoral candidate" names the role "mayor" for the person it describes.
 _ROLE_ADJECTIVES = {
     "mayoral": "mayor",

@@ -25,9 +25,10 @@ from index.attribution.continuation import continuations
 from index.attribution.coref import observe_sentence
 from index.attribution.coref_rank import CandidateRanker
 from index.attribution.cue_model import CueModel, default_model
-from index.attribution.cues import quote_spans
+from index.attribution.cues import colon_source, quote_spans
 from index.attribution.parse import Candidate, find_candidates
 from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
+from index.attribution.spans import precedes_marker
 from index.attribution.speakers import SpeakerBook, find_acronyms
 from index.errors import ModelUnavailableError
 from index.types import Article, Sentence
@@ -182,6 +183,7 @@ class _ArticleExtractor:
         self.book.coref.ranker = ranker
         self.out: list[Attribution] = []
         self.entities: list[int | None] = []  # the person each attribution's speaker is, if known
+        self.docs: dict[int, Doc] = {}  # every sentence's parse, for looking ahead in a paragraph
         self.cueless: set[int] = set()
         self.present: set[int] = set()
         self.paragraphs = [m.start() for m in re.finditer(r"[^\n]+", self.text)]
@@ -222,19 +224,30 @@ class _ArticleExtractor:
         if _LINK_LINE.match(self.text, para):  # "WATCH: …", "READ MORE: …": a link, not the story
             return
         self._observe(sent, doc)
+        label = self._speaker_label(sent)
         cands = [
             c
-            for c in find_candidates(doc, self.model)
+            for c in find_candidates(doc, self.model, speaker_label=label)
             if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
         ]
+        later = self._later_cue(sent) if any(c.cue_text == ":" for c in cands) and not label else None
+        if later is not None and later[1]:  # "FED TALK: … Powell said": a heading, not a speaker
+            cands = [c for c in cands if not (c.cue_text == ":" and c.source_text.isupper())]
         for cand in cands:
             quoted = self._quote_content(sent, cand)
             if cand.cue_text == ":":  # transcript label: the speaker holds the paragraph
                 start = sent.start + cand.content[0]  # type: ignore[index]
                 para_end = self.text.find("\n", sent.start)
                 end = len(self.text.rstrip()) if para_end < 0 else para_end
+                if later is not None and later[1]:  # … up to the paragraph's next named source
+                    end = max(start, self.sentences[later[0] - 1].end)
             elif quoted is not None:
                 start, end = quoted
+            elif cand.content == precedes_marker():  # "“…?” / he said.": the quotation before
+                before = self._previous_quote(sent)
+                if before is None:
+                    continue
+                start, end = before
             elif cand.content is not None and cand.content[0] == cand.content[1]:  # "X said:"
                 nxt = self._next_sentence(sent)
                 if nxt is None:
@@ -302,6 +315,37 @@ class _ArticleExtractor:
                 )
             )  # fmt: skip
 
+    def _speaker_label(self, sent: Sentence) -> bool:
+        """``sent`` opens with a label the article uses for a speaker, not a section heading: one
+        that opens two or more paragraphs (a transcript) or names a person met before (``PENCE:``)."""
+        rng = colon_source(sent.text)
+        if rng is None:
+            return False
+        label = sent.text[rng[0] : rng[1]]
+        opener = re.compile(r"^\W{0,2}" + re.escape(label) + r"\s*:", re.M)
+        return len(opener.findall(self.text)) >= 2 or self.book.lookup_person(label) is not None
+
+    def _later_cue(self, sent: Sentence) -> tuple[int, bool] | None:
+        """The next sentence of ``sent``'s paragraph (by position in the sentence list) that holds
+        a cue of its own, and whether that cue's source is a name."""
+        pos = next(i for i, s in enumerate(self.sentences) if s is sent)
+        for i in range(pos + 1, len(self.sentences)):
+            nxt = self.sentences[i]
+            if "\n" in self.text[sent.start : nxt.start] or nxt.index not in self.docs:
+                return None
+            cands = [c for c in find_candidates(self.docs[nxt.index], self.model) if c.cue_text != ":"]
+            if cands:
+                return i, any(t.pos_ == "PROPN" for c in cands for t in c.source_tokens)
+        return None
+
+    def _previous_quote(self, sent: Sentence) -> tuple[int, int] | None:
+        """The quotation that ends right before ``sent`` in its paragraph, if any."""
+        gap = self.text[: sent.start].rstrip()
+        if "\n" in self.text[len(gap) : sent.start]:
+            return None
+        ending = [(a, b) for a, b in self.quotes if len(gap) - 2 <= b <= len(gap) and a < b]
+        return ending[-1] if ending else None
+
     def _next_sentence(self, sent: Sentence) -> Sentence | None:
         return next((s for s in self.sentences if s.index == sent.index + 1), None)
 
@@ -326,6 +370,8 @@ def attributions_from_docs(
     """
     ex = _ArticleExtractor(article, sentences, default_model() if isinstance(model, str) else model, ranker)
     ex.book.coref.record = record
+    docs = list(docs)
+    ex.docs = {s.index: d for s, d in zip(sentences, docs, strict=True)}
     for sent, doc in zip(sentences, docs, strict=True):
         ex.add_sentence(sent, doc)
     return ex.finish()

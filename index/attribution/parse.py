@@ -38,7 +38,7 @@ from index.attribution.nominal import (
     in_report_candidates,
     noun_candidates,
 )
-from index.attribution.spans import Candidate, char_range, follows_marker, source_tokens
+from index.attribution.spans import Candidate, char_range, follows_marker, precedes_marker, source_tokens
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _MAX_CLIMB = 5  # participle → head verb steps when looking for a subject
@@ -83,6 +83,9 @@ def _subject(verb: Token, depth: int = 0) -> tuple[Token | None, bool]:
     compound = [c for c in verb.children if c.dep_ == "compound" and c.i == verb.i - 1]
     if compound and compound[0].pos_ in {"PROPN", "NOUN"}:  # '…,” Viguerie notes.' mis-parse
         return compound[0], False
+    fake_aux = [c for c in verb.children if c.dep_ == "aux" and c.i == verb.i - 1 and _name_like(c)]
+    if fake_aux:  # '…,” DeBoer said' with the unknown name parsed as an auxiliary
+        return fake_aux[0], False
     if verb.dep_ == "conj":
         left = _left_noun(verb)
         if left is not None:
@@ -102,6 +105,29 @@ def _subject(verb: Token, depth: int = 0) -> tuple[Token | None, bool]:
                 return _subject(outer, depth + 1)
             return _subject(head, depth + 1)
     return None, False
+
+
+def _name_like(tok: Token) -> bool:
+    """A capitalised word inside the sentence that is no auxiliary verb (a mis-tagged name)."""
+    return tok.i > 0 and tok.text[:1].isupper() and tok.lemma_.lower() not in _AUX_LEMMAS
+
+
+_AUX_LEMMAS = frozenset(
+    ["be", "have", "do", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "ought"]
+)
+
+
+def _tail_cue(verb: Token, subj: Token | None) -> bool:
+    """``he said.`` alone: a fragment split from the quotation before it."""
+    doc = verb.doc
+    words = [t for t in doc if not t.is_punct and not t.is_space]
+    return (
+        subj is not None
+        and verb.dep_ == "ROOT"
+        and doc.text[:1].islower()
+        and not any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in verb.children)
+        and len(words) <= 8
+    )
 
 
 def _after_comma(tok: Token) -> bool:
@@ -193,6 +219,8 @@ def _rule_candidate(tok: Token, subj: Token | None, passive: bool) -> Candidate 
         return None
     has_quote = any(t.text in {"“", "”", '"'} for t in tok.doc)
     follows = not content and subj is not None and _ends_with_colon(tok)
+    if not content and not follows and _tail_cue(tok, subj):
+        return _candidate(tok, subj, precedes_marker())
     if not content and not follows and subj is not None and lemma not in _NEED_CONTENT:
         content = [t for t in tok.subtree if t.i > tok.i]  # "Rubio offered the crowd …"
     if not content and not has_quote and not follows:
@@ -258,13 +286,19 @@ def _verb_candidates(doc: Doc, model: CueModel | None) -> list[Candidate]:
     return found
 
 
-def find_candidates(doc: Doc, model: CueModel | None = None) -> list[Candidate]:
-    """All attribution candidates of one sentence, in cue order (``model``: learned verb cues)."""
+def find_candidates(doc: Doc, model: CueModel | None = None, speaker_label: bool = False) -> list[Candidate]:
+    """All attribution candidates of one sentence, in cue order (``model``: learned verb cues).
+
+    A ``Label:`` opening a sentence that has a verb cue of its own is a section heading
+    (``EARNINGS: Samsung said …``) unless ``speaker_label`` says the article uses it for a speaker
+    (a transcript's ``PENCE:``); then the cues inside the speaker's words are dropped instead."""
     cands = colon_candidate(doc) + _verb_candidates(doc, model) + according_candidates(doc)
     cands += noun_candidates(doc) + in_report_candidates(doc)
-    cands = [c for c in cands if not _nested_stance(c, cands)]
+    if speaker_label:
+        cands = [c for c in cands if not _nested_stance(c, cands)]
     if any(c.cue_text == ":" for c in cands) and any(c.cue_text != ":" for c in cands):
-        cands = [c for c in cands if c.cue_text != ":"]  # "EARNINGS: Samsung said …": a heading
+        cands = [c for c in cands if c.cue_text != ":"]
+    cands = [c for c in cands if not _nested_stance(c, cands)]
     return sorted(cands, key=lambda c: c.cue)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from index.attribution.coref_words import ORG_NOUNS, pronoun_gender
+from index.attribution.coref_words import DOCUMENT_NOUNS, ORG_NOUNS, pronoun_gender
 from index.attribution.cues import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS
 from index.attribution.speakers import SpeakerBook, clean_name, is_anonymous_head
 
@@ -56,6 +56,37 @@ def _display(tokens: Sequence[Token]) -> str:
     return clean_name(text)
 
 
+_POST_MODIFIERS = {"prep", "acl", "amod", "advmod", "npadvmod", "pobj", "det", "compound", "nummod"}
+_MAX_MODIFIER_WORDS = 10
+
+
+def _described(head: Token, toks: Sequence[Token]) -> list[Token]:
+    """An unnamed source with the words after its head that say who it is: ``another member of
+    the public``, ``people arrested last week``, ``all those involved``, ``a release sent to media
+    from the union`` (short participle and prepositional phrases; no relative clause or aside)."""
+    kept = list(toks)
+    end = max(t.i for t in toks)
+    for child in sorted(head.children, key=lambda c: c.i):
+        if child.i <= end:
+            continue
+        aside = {t.i for c in child.subtree if c.dep_ in {"relcl", "appos"} for t in c.subtree}
+        sub = [t for t in child.subtree if t.i not in aside]
+        while sub and sub[-1].dep_ == "punct":  # "of the public, whose name is withheld,"
+            sub.pop()
+        if (
+            child.i != end + 1
+            or child.dep_ not in _POST_MODIFIERS
+            or len(sub) > _MAX_MODIFIER_WORDS
+            or [t.i for t in sub] != list(range(sub[0].i, sub[-1].i + 1))
+            or any(t.dep_ in {"punct", "ccomp", "mark"} for t in sub)
+            or (child.dep_ == "acl" and child.tag_ not in {"VBN", "JJ"})
+        ):
+            break
+        kept += sub
+        end = max(t.i for t in sub)
+    return sorted(kept, key=lambda t: t.i)
+
+
 def person_mentions(doc: Doc) -> list[SpacySpan]:
     """PERSON entities, plus untagged ``First Last`` proper-noun subjects the NER missed."""
     found = [e for e in doc.ents if e.label_ == "PERSON"]
@@ -71,7 +102,8 @@ def person_mentions(doc: Doc) -> list[SpacySpan]:
             and c.ent_type_ in {"", "NORP", "PERSON"}
             and c.i == tok.i - 1
         ]
-        if names and tok.text[:1].isupper() and not tok.text.isupper():
+        organisation = tok.tag_ == "NNPS" or tok.lemma_.lower() in ORG_NOUNS  # "(FSIN) Youth Councils"
+        if names and tok.text[:1].isupper() and not tok.text.isupper() and not organisation:
             found.append(doc[names[0].i : tok.i + 1])
     return found
 
@@ -151,6 +183,15 @@ def _description(toks: Sequence[Token], head: Token, book: SpeakerBook, start: i
     return Resolved(book.people[entity][1], "named", entity)
 
 
+def _document_author(head: Token, book: SpeakerBook, start: int) -> Resolved | None:
+    """``her statement read`` / ``his letter said``: the person the possessive stands for."""
+    if head.lemma_.lower() not in DOCUMENT_NOUNS:
+        return None
+    poss = [c for c in head.children if c.dep_ == "poss" and pronoun_gender(c.text) is not None]
+    entity = book.coref.resolve_pronoun(pronoun_gender(poss[0].text), start) if poss else None
+    return Resolved(book.people[entity][1], "named", entity) if entity is not None else None
+
+
 def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Resolved:
     """Resolve the source tokens at article offset ``start`` to a speaker."""
     toks = [t for t in tokens if not t.is_punct]
@@ -178,6 +219,9 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
         return _person(book, person, descriptor or person, start)
     if head.pos_ == "PROPN" or (head.text.isupper() and len(head.text) > 1):
         bare = head.text.strip(".")
+        named_before = len(toks) == 1 and not head.text.isupper() and book.lookup_person(head.text) is not None
+        if named_before:  # "Lonechild said" after "Darian Lonechild", whatever the NER tagged
+            return _person(book, head.text, head.text, start)
         if head.ent_type_ in _ORG_LABELS or bare in book.acronyms:
             return _org(book, text, start)
         if book.lookup_person(head.text) is not None or head.ent_type_ == "":
@@ -186,6 +230,9 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
         return _org(book, text, start)
     if person:  # "Trump's campaign manager", "the Clinton campaign"
         return Resolved(descriptor or person, "named")
+    author = _document_author(head, book, start)
+    if author is not None:
+        return author
     described = _description(toks, head, book, start)
     if described is not None:
         return described
@@ -196,7 +243,7 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
     org = _entity_text(toks, _ORG_LABELS)
     if org and not is_anonymous_head(lemma):
         return _org(book, descriptor or org, start)
-    qualifier = descriptor or head.text
+    qualifier = _display(_described(head, toks)) or descriptor or head.text
     if qualifier[:1].isupper() and (toks[0].pos_ == "DET" or head.pos_ == "NOUN") and not toks[0].ent_type_:
         qualifier = qualifier[0].lower() + qualifier[1:]
     return Resolved(qualifier, "anonymous")

@@ -17,6 +17,12 @@ def follows_marker(n: int) -> tuple[int, int]:
     return (n, n)
 
 
+def precedes_marker() -> tuple[int, int]:
+    """Content marker ``(0, 0)``: the quotation that ends the sentence before is the content
+    (``“…?” / he said.`` split after the question mark)."""
+    return (0, 0)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One attribution found in a sentence; offsets relative to the sentence text."""
