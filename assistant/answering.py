@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from assistant.answer_lead import AnswerLead
 from assistant.citations import Claim, first_use_numbering, render
 from assistant.prompts import CANNOT_ANSWER
 from assistant.types import Answer, Citation, Hit
@@ -98,7 +99,9 @@ class ExtractiveGenerator:
     """Answers with the best supporting sentence(s) themselves: no LLM, nothing invented.
 
     A second sentence is added when it scores almost as well as the first
-    (within ``margin``) so that answers spread over two sentences are not cut.
+    (within ``margin``) so that answers spread over two sentences are not cut. With a ``lead``
+    (:class:`~assistant.answer_lead.AnswerLead`) the best sentence is led by the phrase of it
+    that answers ("Colorado Avalanche: The Colorado Avalanche won … [1].").
 
     Example:
         >>> from index.types import Sentence
@@ -109,9 +112,10 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, margin: float = 0.04, max_sentences: int = 2) -> None:
+    def __init__(self, margin: float = 0.04, max_sentences: int = 2, lead: AnswerLead | None = None) -> None:
         self.margin = margin
         self.max_sentences = max_sentences
+        self.lead = lead
 
     def claims(self, question: str, hits: Sequence[Hit]) -> list[Claim]:
         if not hits:
@@ -119,14 +123,15 @@ class ExtractiveGenerator:
         order = sorted(range(len(hits)), key=lambda i: -hits[i].score)  # shown context may come first
         top = hits[order[0]].score
         chosen = [i for i in order if hits[i].score >= top - self.margin][: self.max_sentences]
-        return [Claim(self._text(question, hits[i]), (i + 1,)) for i in sorted(chosen)]
+        return [Claim(self._text(question, hits[i], led=i == order[0]), (i + 1,)) for i in sorted(chosen)]
 
-    @staticmethod
-    def _text(question: str, hit: Hit) -> str:
-        """The sentence; for a "who" question, led by the speaker the attribution index resolved."""
+    def _text(self, question: str, hit: Hit, *, led: bool = False) -> str:
+        """The sentence; for a "who" question, led by the speaker the attribution index resolved;
+        else (the best sentence, with a ``lead``) by the phrase that answers, when there is one."""
         sentence = hit.sentence.text
         speaker = hit.speaker or ""
         surname = speaker.split()[-1] if speaker else ""
         if speaker and question.lstrip().lower().startswith("who") and surname not in sentence:
             return f"{speaker[:1].upper()}{speaker[1:]}, in the article: “{sentence}”"
-        return sentence
+        phrase = self.lead.lead(question, sentence) if led and self.lead is not None else None
+        return f"{phrase}: {sentence}" if phrase else sentence

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 
+from assistant.answer_lead import AnswerLead
 from assistant.answering import ExtractiveGenerator
 from assistant.condense import FollowUpCondenser
 from assistant.errors import ModelUnavailableError
@@ -49,18 +50,19 @@ def build_pipeline(
     ``attributions`` (the store holds attributions from an extractor). ``llm_problem``: why the
     configured LLM is missing, noted on extractive answers."""
     retriever = build_retriever(store, settings)
+    extractive = ExtractiveGenerator(lead=AnswerLead() if settings.answer_lead else None)
     writer = None
     if llm is not None:
         judge = LLMJudge(llm) if settings.verify else None
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
-                             Verifier(judge, settings.verify_threshold, settings.verify_window_threshold), ExtractiveGenerator())  # fmt: skip
+                             Verifier(judge, settings.verify_threshold, settings.verify_window_threshold), extractive)  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),
         top_k=settings.top_k,
         attributions=AttributionAnswerer(store, retriever) if attributions else None,
         llm=writer,
-        extractive=ExtractiveGenerator(),
+        extractive=extractive,
         condenser=FollowUpCondenser(llm),
         llm_problem=llm_problem,
         articles=store.articles,
