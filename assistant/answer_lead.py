@@ -144,7 +144,7 @@ class AnswerLead:
     """Picks the phrase of a cited sentence that answers the question, or ``None``.
 
     Example:
-        >>> ner = lambda s: [Entity(4, 21, "ORG"), Entity(40, 44, "DATE")]
+        >>> ner = lambda s: [Entity(4, 22, "ORG"), Entity(38, 42, "DATE")]
         >>> AnswerLead(ner).lead("Which team won the Cup?", "The Colorado Avalanche won the Cup in 2022.")
         'Colorado Avalanche'
     """
