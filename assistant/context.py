@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.generation import approx_tokens
-from assistant.prompts import quote
+from assistant.prompts import article_heading, quote
 from assistant.types import Hit, Sentence
 
 SentencesOf = Callable[[str, int, int], Sequence[Sentence]]
@@ -84,9 +84,7 @@ def _render(windows: dict[str, list[list[Hit]]]) -> tuple[str, list[Hit]]:
     shown: list[Hit] = []
     for runs in windows.values():
         first = runs[0][0]  # everything from the article is quoted: no control tokens, [n] or <tags>
-        title, date = quote(first.title), quote(first.date)
-        about = f"{title} ({date})" if date else title
-        lines.append(f"Article: {about}" if about else "Article:")
+        lines.append(article_heading(quote(first.title), quote(first.date)))
         for run in runs:
             parts = []
             for hit in run:

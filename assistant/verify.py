@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant.citations import Claim, first_use_numbering, render
+from assistant.citations import MARKER, Claim, first_use_numbering, render
 from assistant.llm import LLM
-from assistant.prompts import load_prompt, quote
+from assistant.prompts import article_heading, load_prompt, quote
 from assistant.types import Hit
 from index.bm25 import tokenize
 
@@ -69,8 +69,7 @@ def window_evidence(hits: Sequence[Hit], n: int) -> list[str]:
     """
     cited = hits[n - 1]
     s = cited.sentence
-    about = f"{cited.title} ({cited.date})" if cited.date else cited.title
-    lines = [f"Article: {about}"] if about else []
+    lines = [article_heading(cited.title, cited.date)] if cited.title or cited.date else []
     for hit in hits:
         if hit.sentence.article_id == s.article_id and abs(hit.sentence.index - s.index) <= 1:
             lines.append(f"(cited) {evidence_text(hit)}" if hit.sentence.index == s.index else hit.sentence.text)
@@ -91,7 +90,7 @@ def numbers_held(claim: str, evidence: Sequence[str]) -> bool:
         False
     """
     have = {n.replace(",", "") for e in evidence for n in _NUMBER.findall(e)}
-    text = re.sub(r"\[\d+\]", "", claim)
+    text = MARKER.sub(" ", claim)
     return all(n.replace(",", "") in have for n in _NUMBER.findall(text))
 
 

@@ -52,6 +52,18 @@ def quote(text: str) -> str:
     return " ".join(text.replace("<", "‹").replace(">", "›").split())
 
 
+def article_heading(title: str, date: str) -> str:
+    """The line that opens an article's sentences in the evidence, as the generator and the judge
+    both read it.
+
+    Example:
+        >>> article_heading("Cup final", "2022-06-27"), article_heading("Cup final", ""), article_heading("", "")
+        ('Article: Cup final (2022-06-27)', 'Article: Cup final', 'Article:')
+    """
+    about = f"{title} ({date})" if date else title
+    return f"Article: {about}" if about else "Article:"
+
+
 class PromptError(SourcedError):
     """A prompt file is missing or its placeholders are not the ones the code fills."""
 
