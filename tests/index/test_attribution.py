@@ -36,6 +36,11 @@ def extract(text: str, nlp) -> list[Attribution]:  # type: ignore[no-untyped-def
     return extract_attributions(Article("t", "", text), split("t", text), nlp)
 
 
+def speaker_of(attrs: list[Attribution], words: str) -> str:
+    """The speaker of the attribution whose content holds ``words``."""
+    return next(a.speaker for a in attrs if words in a.content.text)
+
+
 def only(attrs: list[Attribution]) -> Attribution:
     assert len(attrs) == 1, attrs
     return attrs[0]

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 from spacy.tokens import Span as SpacySpan
 
-from index.attribution import Attribution, parse_text
+from index.attribution import parse_text
 from index.attribution.resolve import resolve_source
 from index.attribution.speakers import SpeakerBook
-from tests.index.test_attribution import extract
-
-
-def speaker_of(attrs: list[Attribution], words: str) -> str:
-    return next(a.speaker for a in attrs if words in a.content.text)
+from tests.index.test_attribution import extract, speaker_of
 
 
 def test_parse_text_keeps_offsets() -> None:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from index.attribution import Attribution, extract_attributions
+from index.attribution import extract_attributions
 from index.attribution.continuation import continuations
 from index.attribution.speaker_canon import group_by_speaker, speaker_key, speaker_label
 from index.types import Article
-from tests.index.test_attribution import extract, split
+from tests.index.test_attribution import extract, speaker_of, split
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"
-
-
-def speaker_of(attrs: list[Attribution], words: str) -> str:
-    return next(a.speaker for a in attrs if words in a.content.text)
 
 
 def test_pronoun_agrees_in_gender_with_its_antecedent(nlp) -> None:  # type: ignore[no-untyped-def]
