@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from assistant.answer_lead import AnswerLead
 from assistant.citations import Claim, first_use_numbering, render
-from assistant.prompts import CANNOT_ANSWER
+from assistant.prompts import CANNOT_ANSWER, unmark
 from assistant.types import Answer, Citation, Hit
 
 
@@ -128,7 +128,7 @@ class ExtractiveGenerator:
     def _text(self, question: str, hit: Hit, *, led: bool = False) -> str:
         """The sentence; for a "who" question, led by the speaker the attribution index resolved;
         else (the best sentence, with a ``lead``) by the phrase that answers, when there is one."""
-        sentence = hit.sentence.text
+        sentence = unmark(hit.sentence.text)  # an article's own "[2]" is not one of our citations
         speaker = hit.speaker or ""
         surname = speaker.split()[-1] if speaker else ""
         if speaker and question.lstrip().lower().startswith("who") and surname not in sentence:

@@ -17,9 +17,10 @@ from collections.abc import Iterator, Sequence
 
 from assistant.context import SentencesOf, build_context
 from assistant.generation import STOPS
+from assistant.injection import instruction_like
 from assistant.llm import LLM
 from assistant.prompts import CANNOT_ANSWER, load_prompt, strip_control_tokens
-from assistant.types import Hit
+from assistant.types import Hit, Sentence
 
 CONTEXT_TOKEN_BUDGET = 260
 
@@ -29,9 +30,11 @@ class ContextGenerator:
     neighbours), then ``stream`` a draft over exactly those, numbered 1..N.
 
     The prompt (``prompts/answer_context.txt``) shows no example marker (the 1.5B model copied the
-    "[4]" of an earlier example) and marks the articles as data, not instructions. It keeps the
-    refusal sentence: without it the model answered "BANANA" to an article that told it to; with
-    it, it refused 14 of 40 answerable news-QA questions (those fall back to the best sentence).
+    "[4]" of an earlier example) and marks the articles as data, not instructions. It has no
+    refusal sentence: with one, the model refused 15 of 16 answerable news-QA questions; refusing
+    is the answerability check's job, before the model. Without it the model obeyed an article
+    that told it what to answer, so instruction-shaped sentences are never shown to it
+    (:mod:`assistant.injection`), neither as hits nor as neighbours.
     """
 
     def __init__(self, llm: LLM, sentences_of: SentencesOf, *, budget: int = CONTEXT_TOKEN_BUDGET,
@@ -46,7 +49,11 @@ class ContextGenerator:
 
     def select(self, hits: Sequence[Hit]) -> list[Hit]:
         """The sentences the model will see, in their numbering order."""
-        return build_context(hits, self.sentences_of, self.budget, self.around).shown
+        return build_context(hits, self._readable, self.budget, self.around).shown
+
+    def _readable(self, article_id: str, first: int, last: int) -> list[Sentence]:
+        """The neighbours the model may read: instruction-shaped sentences are never shown."""
+        return [s for s in self.sentences_of(article_id, first, last) if not instruction_like(s.text)]
 
     def build_prompt(self, question: str, shown: Sequence[Hit]) -> str:
         context = build_context(shown, lambda article, first, last: [], 1 << 30, around=0)

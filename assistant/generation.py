@@ -13,11 +13,13 @@ import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from assistant.answering import Draft, ExtractiveGenerator
 from assistant.citations import parse_answer
 from assistant.errors import LLMFailedError, ModelUnavailableError
+from assistant.injection import withheld_note, withhold
 from assistant.llm import LLM
 from assistant.prompts import CANNOT_ANSWER, load_prompt, quote, strip_control_tokens
 from assistant.types import Hit
@@ -158,6 +160,17 @@ class LLMAnswerer:
         self.name = generator.name
 
     def answer(self, question: str, hits: list[Hit], timings: dict[str, float], started: float) -> Iterator[str | Draft]:
+        """Draft pieces, then one Draft. Instruction-shaped hits (:mod:`assistant.injection`) are
+        never shown to the model; when nothing else is left, the best sentence is quoted."""
+        safe, held = withhold(hits)
+        withheld = (withheld_note(len(held)),) if held else ()
+        if not safe:
+            yield Draft(self.fallback.claims(question, hits), hits, self.fallback.name, withheld)
+            return
+        for piece in self._answer(question, safe, timings, started):
+            yield replace(piece, notes=(*withheld, *piece.notes)) if isinstance(piece, Draft) and withheld else piece
+
+    def _answer(self, question: str, hits: list[Hit], timings: dict[str, float], started: float) -> Iterator[str | Draft]:
         shown = self.generator.select(hits)
         mark = time.perf_counter()
         pieces: list[str] = []
