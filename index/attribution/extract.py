@@ -24,25 +24,13 @@ from index.attribution.coref import observe_sentence
 from index.attribution.coref_rank import CandidateRanker
 from index.attribution.cue_model import CueModel, default_model
 from index.attribution.cues import colon_source, quote_spans
-from index.attribution.nlp import SPACY_MODEL, extractor_version, load_nlp, parse_text
+from index.attribution.nlp import load_nlp, parse_text  # noqa: F401  (load_nlp: the doctests use it)
 from index.attribution.parse import Candidate, find_candidates
 from index.attribution.records import Attribution, Span
 from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
 from index.attribution.spans import precedes_marker
 from index.attribution.speakers import SpeakerBook, find_acronyms
 from index.types import Article, Sentence
-
-__all__ = [
-    "SPACY_MODEL",
-    "Attribution",
-    "Span",
-    "attributions_from_docs",
-    "extract_attributions",
-    "extract_many",
-    "extractor_version",
-    "load_nlp",
-    "parse_text",
-]
 
 log = logging.getLogger(__name__)
 _LINK_LINE = re.compile(r"(?:WATCH|READ MORE|RELATED|MORE|LISTEN|VIDEO|CLICK HERE)\s*:", re.I)
