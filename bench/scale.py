@@ -145,16 +145,23 @@ def _rename(text: str, names: dict[str, str]) -> str:
     return text
 
 
-def synthetic(
-    source: SentenceStore, n: int, seed: int = 0
-) -> Iterator[tuple[Article, list[Sentence], list[Attribution], np.ndarray]]:
+Parsed = tuple[Article, list[Sentence], list[Attribution], np.ndarray]
+
+
+def copies(source: SentenceStore) -> Iterator[Parsed]:
+    """``source``'s articles as they are stored: text, sentences, attributions and vectors."""
+    for aid in source.article_ids():
+        sents = source.sentences(aid)
+        yield source.article(aid), sents, source.attributions(aid), source.vectors(aid, [s.index for s in sents])
+
+
+def synthetic(source: SentenceStore, n: int, seed: int = 0) -> Iterator[Parsed]:
     """``n`` articles made from ``source``'s: speakers renamed, a fresh date, source vectors reused."""
     rng = random.Random(seed)
-    ids = source.article_ids()
+    parsed = {article.id: (article, sents, notes, vectors) for article, sents, notes, vectors in copies(source)}
+    ids = list(parsed)
     for i in range(n):
-        real = source.article(ids[i % len(ids)])
-        sents = source.sentences(real.id)
-        notes = source.attributions(real.id)
+        real, sents, notes, vectors = parsed[ids[i % len(ids)]]
         people = {a.speaker for a in notes if a.speaker_kind == "named" and len(a.speaker.split()) >= 2}
         names = {p: f"{rng.choice(_FIRST)} {rng.choice(_LAST)}{i}" for p in sorted(people, key=len, reverse=True)}
         names.update({p.split()[-1]: n.split()[-1] for p, n in names.items()})
@@ -187,7 +194,7 @@ def synthetic(
                         a.speaker_kind, a.content_sentences)
             for a in notes
         ]  # fmt: skip
-        yield article, new_sents, renamed, source.vectors(real.id, [s.index for s in sents])
+        yield article, new_sents, renamed, vectors
 
 
 def questions(shared: Path, speakers: list[str], n: int, seed: int = 0) -> dict[str, list[str]]:
@@ -205,7 +212,8 @@ def questions(shared: Path, speakers: list[str], n: int, seed: int = 0) -> dict[
 
 def latencies(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
     assistant.ask(qs[0])  # warm-up (builds BM25 / passage matrix / speaker lookup after the ingest)
-    times, routes = [], {}
+    times: list[float] = []
+    routes: dict[str, int] = {}
     for q in qs:
         start = time.perf_counter()
         answer = assistant.ask(q)
@@ -216,12 +224,14 @@ def latencies(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
 
 
 def run_size(label: str, backend: str, real_store: SentenceStore | None, shared: Path, n: int,
-             workdir: Path, n_questions: int, port: int | None) -> dict[str, Any]:  # fmt: skip
-    """Ingest the real corpus (``real_store`` None; ``n``: a limit) or ``n`` synthetic articles, then measure."""
+             workdir: Path, n_questions: int, port: int | None) -> tuple[dict[str, Any], SentenceStore]:  # fmt: skip
+    """Ingest the real corpus (``real_store`` None: parsed here, ``n``: a limit; ``n`` 0 with a
+    ``real_store``: its articles copied, parse and embedding reused) or ``n`` synthetic articles
+    built from ``real_store``'s, then measure. Returns the figures and the store."""
     data = workdir / f"{label}-{backend}"
     shutil.rmtree(data, ignore_errors=True)
-    settings = Settings(data_dir=data, generator="extractive", store_backend=backend, chroma_port=port or 8000,
-                        chroma_collection=f"scale{label}")  # fmt: skip
+    settings = Settings(data_dir=data, generator="extractive", chroma_port=port or 8000,
+                        chroma_collection=f"scale{label}").updated(store_backend=backend)  # fmt: skip
     cache = workdir / "embeddings.sqlite3"  # shared by every run: real sentences are embedded once
     store = SentenceStore(settings.index_dir, CachedEmbedder(MiniLMEmbedder(), cache), settings.backend)
     from index.hybrid import attach_context_indexes
@@ -233,7 +243,7 @@ def run_size(label: str, backend: str, real_store: SentenceStore | None, shared:
         added = len(report.added)
     else:
         added = 0
-        for article, sents, notes, vectors in synthetic(real_store, n):
+        for article, sents, notes, vectors in synthetic(real_store, n) if n else copies(real_store):
             store.add(article, sents, notes, sentence_speakers(notes), vectors)
             added += 1
             if added % 1000 == 0:
@@ -250,7 +260,12 @@ def run_size(label: str, backend: str, real_store: SentenceStore | None, shared:
               "queries": {route: latencies(assistant, q) for route, q in qs.items() if q}}  # fmt: skip
     result.update(_rss())
     result["disk_mb"] = _du(data)
-    return result
+    result["load_average"] = _load()
+    return result, store
+
+
+def _load() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,19 +293,20 @@ def main(argv: list[str] | None = None) -> int:
         out["ingest_ratio"] = ingest_ratio(args.shared, args.ratio_articles, workdir / "ratio")
         save()
     sizes = [int(s) for s in args.synthetic.split(",") if s.strip() and int(s) > 0]
+    parsed: SentenceStore | None = None  # the real corpus parsed once (first backend); later backends copy it
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         server_dir = workdir / f"chroma-server-{backend}"
         shutil.rmtree(server_dir, ignore_errors=True)
         with chroma_server(server_dir) if backend == "server" else _no_server() as port:
-            real = run_size("real", backend, None, args.shared, args.real_limit, workdir, args.questions, port)
+            real, store = run_size("real", backend, parsed, args.shared, 0 if parsed else args.real_limit,
+                                   workdir, args.questions, port)  # fmt: skip
+            real["parsed_here"] = parsed is None
             real["server_disk_mb"] = _du(server_dir)
             out.setdefault(backend, {})["real"] = real
             save()
-            config = Settings(store_backend=backend, chroma_port=port or 8000, chroma_collection="scalereal")
-            cache = CachedEmbedder(MiniLMEmbedder(), workdir / "embeddings.sqlite3")
-            source = SentenceStore(workdir / f"real-{backend}" / "index", cache, config.backend)
+            parsed = parsed or store
             for size in sizes:
-                result = run_size(f"syn{size}", backend, source, args.shared, size, workdir, args.questions, port)
+                result, _ = run_size(f"syn{size}", backend, parsed, args.shared, size, workdir, args.questions, port)
                 result["server_disk_mb"] = _du(server_dir)
                 out[backend][f"synthetic_{size}"] = result
                 save()

@@ -77,3 +77,20 @@ def test_syndicated_sentences_are_embedded_once(tmp_path: Path) -> None:
     assert {h.sentence.text for h in hits} == {WIRE} and len({h.sentence.article_id for h in hits}) == 4
     reopened = CachedEmbedder(CountingEmbedder(), tmp_path / "cache.sqlite3")  # persisted across runs
     assert np.allclose(reopened.embed([WIRE])[0], inner.embed([WIRE])[0]) and reopened.misses == 0
+
+
+def test_the_batched_ingest_enforces_the_input_limits(tmp_path: Path) -> None:
+    from index.decode import InputLimits
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.txt").write_text("Page\n\n" + " ".join(f"word{i}" for i in range(100)))  # no punctuation
+    (folder / "huge.txt").write_text("Huge\n\n" + "It rained again. " * 200)
+    (folder / "latin.txt").write_bytes("Caf\xe9\n\nThe caf\xe9 opened. It was busy.".encode("cp1252"))
+    store = SentenceStore(tmp_path / "index", HashEmbedder())
+    limits = InputLimits(max_article_chars=1000, max_sentence_chars=500)
+    report = ingest(store, [folder], extractor=None, limits=limits)
+    assert [p for p, _ in report.failed] == [str(folder / "huge.txt")] and "1,000" in report.failed[0][1]
+    page = next(a.id for a in store.articles() if a.path.endswith("page.txt"))
+    assert len(store.sentences(page)) > 1 and max(len(s.text) for s in store.sentences(page)) <= 500
+    assert set(report.encodings.values()) == {"cp1252"}

@@ -75,3 +75,28 @@ def test_an_unreachable_server_says_how_to_start_one(servers: Any, tmp_path: Pat
     settings = Settings(data_dir=tmp_path, store_backend="server", chroma_port=servers.free_port())
     with pytest.raises(StoreError, match="chroma run --path"):
         SentenceStore(settings.index_dir, HashEmbedder(), settings.backend)
+
+
+def test_server_mode_passes_the_consistency_checks_and_repairs_only_its_own_orphans(
+    chroma_port: int, shared_member: Any, tmp_path: Path, sample_path: Path
+) -> None:
+    from index.consistency import problems
+    from index.types import Article, Sentence
+
+    alice = shared_member(tmp_path / "alice", chroma_port, "checks")
+    alice.add([sample_path])
+    assert problems(alice.store) == []
+    # bob's add is in flight: his vectors are on the server, his record is not (yet)
+    bob = SentenceStore(tmp_path / "bob" / "index", alice.store.embedder, alice.store.backend)
+    text = "Bob wrote this. It is not published yet."
+    pending = Article("pending", "", text)
+    bob.add(pending, [Sentence("pending", 0, 0, 15, "Bob wrote this."), Sentence("pending", 1, 16, 40, text[16:])])
+    bob.shared.retract("pending")  # type: ignore[union-attr]  # as if bob died before his record
+    bob.forget_local("pending")
+    assert problems(alice.store) == []  # another member's vectors are not alice's problem
+    again = SentenceStore(tmp_path / "alice" / "index", alice.store.embedder, alice.store.backend)
+    assert again.repairs == [] and len(again.collection.get(where={"article_id": "pending"})["ids"]) == 2
+    reopened = SentenceStore(tmp_path / "bob" / "index", bob.embedder, bob.backend)  # bob's own orphans: his to delete
+    assert reopened.repairs == ["deleted 2 vectors of articles that were never committed"]
+    assert reopened.collection.get(where={"article_id": "pending"})["ids"] == []
+    assert problems(reopened) == [] and problems(again) == []
