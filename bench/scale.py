@@ -278,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--skip-ratio", action="store_true")
     parser.add_argument("--real-limit", type=int, default=0, help="only the first N real articles (0: all)")
+    parser.add_argument("--parsed-from", type=Path, default=None,
+                        help="the index dir of an earlier run's parsed real corpus (embedded): copied, not parsed again")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench-scale.json")
     args = parser.parse_args(argv)
     workdir = args.cache or Path(tempfile.mkdtemp(prefix="bench-scale-"))
@@ -294,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         save()
     sizes = [int(s) for s in args.synthetic.split(",") if s.strip() and int(s) > 0]
     parsed: SentenceStore | None = None  # the real corpus parsed once (first backend); later backends copy it
+    if args.parsed_from:
+        parsed = SentenceStore(args.parsed_from, CachedEmbedder(MiniLMEmbedder(), workdir / "embeddings.sqlite3"))
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         server_dir = workdir / f"chroma-server-{backend}"
         shutil.rmtree(server_dir, ignore_errors=True)
