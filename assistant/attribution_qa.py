@@ -211,6 +211,11 @@ def _name_words(text: str) -> list[str]:
     return [w for w in _TOKEN.findall(text.lower()) if w not in NAME_FILLERS]
 
 
+def initials(name_words: Sequence[str]) -> str:
+    """The initials of a name's words, stop words skipped (``the BLA`` matches them)."""
+    return "".join(w[0] for w in name_words if w not in STOP_WORDS)
+
+
 def speaker_matches(speaker_query: str, speaker: str) -> bool:
     """Fuzzy speaker match: all query words, the surname, or an acronym.
 
@@ -225,8 +230,7 @@ def speaker_matches(speaker_query: str, speaker: str) -> bool:
         return False
     if all(w in s for w in q) or q[-1] == s[-1]:
         return True
-    initials = "".join(w[0] for w in s if w not in STOP_WORDS)
-    return len(q) == 1 and len(q[0]) > 1 and (q[0] == initials or q[0] in s)
+    return len(q) == 1 and len(q[0]) > 1 and (q[0] == initials(s) or q[0] in s)
 
 
 def claims_by_speaker(speaker_query: str, attributions: Sequence[Attribution]) -> list[Attribution]:

@@ -82,7 +82,13 @@ def load_llm_or_problem(settings: Settings) -> tuple[LLM | None, str | None]:
 
 
 def open_store(settings: Settings) -> SentenceStore:
-    """The store in ``settings.index_dir`` with the real MiniLM embedder."""
+    """The store in ``settings.index_dir`` with the real MiniLM embedder, its vectors embedded or on
+    the Chroma server of ``settings.store_backend``."""
     from index.embed import MiniLMEmbedder
+    from index.embed_cache import CachedEmbedder
 
-    return SentenceStore(settings.index_dir, MiniLMEmbedder(settings.embed_model))
+    encoder = MiniLMEmbedder(settings.embed_model)
+    # sentence text -> vector: syndicated copies and a resumed ingest's sentences are embedded once
+    cache = settings.data_dir / "cache" / f"embeddings-{encoder.name}-{encoder.dim}.sqlite3"
+    return SentenceStore(settings.index_dir, CachedEmbedder(encoder, cache), settings.backend,
+                         settings.sync_interval)  # fmt: skip

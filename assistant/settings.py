@@ -15,6 +15,7 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.backend import ChromaBackend
 from index.decode import InputLimits
 
 GeneratorName = Literal["auto", "extractive", "local", "openai"]
@@ -150,6 +151,22 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(
         default=2000, ge=10, description="Longest question accepted; longer ones get a message naming the limit.",
     )
+    store_backend: Literal["embedded", "server"] = Field(
+        default="embedded",
+        description="embedded: Chroma inside the data directory (one user); server: a Chroma server "
+        "(`chroma run --path DIR --host HOST --port PORT`) a team shares; each member's data directory then "
+        "keeps a local copy of the article registry and BM25, pulled from the server (README: Sharing an index).",
+    )
+    chroma_host: str = Field(default="127.0.0.1", description="Server mode: the Chroma server's host.")
+    chroma_port: int = Field(default=8000, ge=1, le=65535, description="Server mode: the Chroma server's port.")
+    chroma_collection: str = Field(
+        default="sentences", min_length=3, description="The sentence collection's name (server mode: one "
+        "server can hold several indexes, each under its own name).",
+    )
+    sync_interval: float = Field(
+        default=2.0, ge=0, description="Server mode: seconds between checks for other members' changes "
+        "(one small request; a change pulls the new articles into the local registry).",
+    )
     shared_dir: Path = Field(
         default=Path("../shared"), description="Shared evaluation data (benchmarks only)."
     )
@@ -163,6 +180,11 @@ class Settings(BaseSettings):
         """The limits as ``index`` takes them (a plain dataclass; ``index`` never reads settings)."""
         return InputLimits(max_file_bytes=int(self.max_file_mb * 1024 * 1024),
                            max_article_chars=self.max_article_chars, max_sentence_chars=self.max_sentence_chars)  # fmt: skip
+
+    @property
+    def backend(self) -> ChromaBackend:
+        """The Chroma backend as ``index`` takes it (a plain dataclass; ``index`` never reads settings)."""
+        return ChromaBackend(self.store_backend, self.chroma_host, self.chroma_port, self.chroma_collection)
 
     @property
     def index_dir(self) -> Path:

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.attribution_qa import ClaimIndex, claims_by_speaker, decide, parse_source_question
+from assistant.attribution_qa import ClaimIndex, decide, parse_source_question
 from assistant.citations import Claim
 from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
+from assistant.speaker_lookup import SpeakerLookup
 from assistant.types import Hit
 from index.attribution.speaker_canon import group_by_speaker, speaker_label
 from index.lexicon import HEARER_CUES, NON_VERB_CUES, STANCE_VERB_STEMS
@@ -89,7 +90,8 @@ class AttributionAnswerer:
         self.store = store
         self.retriever = retriever
         self.candidates = candidates
-        self._all: list[Attribution] | None = None
+        self.lookup = SpeakerLookup(store)
+        self._all: tuple[str, list[Attribution]] | None = None
         self._lock = threading.Lock()
 
     def invalidate(self) -> None:
@@ -97,10 +99,13 @@ class AttributionAnswerer:
             self._all = None
 
     def all_attributions(self) -> list[Attribution]:
+        """Every attribution (the claims table of every speaker), reloaded when the store changed."""
         with self._lock:
-            if self._all is None:
-                self._all = self.store.attributions()
-            return self._all
+            self.store.refresh()
+            generation = self.store.generation()
+            if self._all is None or self._all[0] != generation:
+                self._all = (generation, self.store.attributions())
+            return self._all[1]
 
     def answer(self, question: str, exclude: set[tuple[str, int]] | None = None) -> SourceAnswer | None:
         """An answer from the attribution index, or ``None`` when it has none to give."""
@@ -144,8 +149,8 @@ class AttributionAnswerer:
         keys = {(h.sentence.article_id, h.sentence.index) for h in retrieved}
         articles = {k[0] for k in keys}
         candidates = [
-            a for a in self.all_attributions()
-            if a.article_id in articles and keys & {(a.article_id, i) for i in (a.cue_sentence, *a.content_sentences)}
+            a for aid in sorted(articles) for a in self.store.attributions(aid)
+            if keys & {(a.article_id, i) for i in (a.cue_sentence, *a.content_sentences)}
         ]  # fmt: skip
         lookup = {(h.sentence.article_id, h.sentence.index): h.sentence for h in retrieved}
         verdict = decide(ClaimIndex(candidates, self.store, lookup).rank(content))
@@ -164,7 +169,7 @@ class AttributionAnswerer:
         self, speaker: str, exclude: set[tuple[str, int]], verb: str | None, topic: str | None
     ) -> SourceAnswer | None:
         """What ``speaker`` said; a specific verb ("admit") puts those claims first, a topic filters them."""
-        everything = claims_by_speaker(speaker, self.all_attributions())
+        everything = self.lookup.claims(speaker)
         if topic and everything:
             vectors = self.store.embed([topic, *(a.content.text for a in everything)])
             everything = [a for a, v in zip(everything, vectors[1:], strict=True) if float(v @ vectors[0]) >= TOPIC_MIN_COSINE]
@@ -187,7 +192,7 @@ class AttributionAnswerer:
     def speakers(self, speaker: str | None = None) -> dict[str, list[Attribution]]:
         """Speaker → their claims (all speakers, or those matching ``speaker``)."""
         chosen: Sequence[Attribution] = (
-            claims_by_speaker(speaker, self.all_attributions()) if speaker
+            self.lookup.claims(speaker) if speaker
             else [a for a in self.all_attributions() if a.speaker_kind != "unresolved"]
         )  # fmt: skip
         return group_by_speaker((a.speaker, a) for a in chosen)  # type: ignore[return-value]

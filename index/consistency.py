@@ -11,6 +11,12 @@ older generation and is rebuilt from the registry when they attach, and :func:`r
 any listener whose articles or sentence counts disagree with the registry. So after every open,
 registry, sentences, vectors, BM25, passages and attributions agree.
 
+Server mode (:mod:`index.shared`): the collection also holds the vectors of other members'
+articles, including adds still in flight (their vectors are written before their record), so
+only the vectors of the articles this registry holds are compared with it, and the repair
+deletes only orphan vectors this member wrote (each vector records its ``member``); the open
+pulls the server's registry before the repair.
+
 Example:
     >>> import tempfile
     >>> from pathlib import Path
@@ -35,9 +41,11 @@ log = logging.getLogger(__name__)
 PER_SENTENCE = ("sentences", "vectors", "bm25", "passages")
 
 
-def _vector_ids(store: SentenceStore) -> list[str]:
+def _vector_ids(store: SentenceStore, *, mine: bool = False) -> list[str]:
+    """Every vector id of the collection (``mine``: in server mode, only those this member wrote)."""
+    where = {"member": store.member} if mine and store.shared is not None else None
     with store._lock:
-        got = store._collection.get(include=[])  # ids only
+        got = store._collection.get(include=[], where=where)  # ids only
     return [str(i) for i in got.get("ids") or []]
 
 
@@ -52,6 +60,8 @@ def sentence_counts(store: SentenceStore) -> dict[str, Counter[str]]:
         attributions = Counter({r[0]: int(r[1]) for r in store._db.execute(
             "SELECT article_id, COUNT(*) FROM attributions GROUP BY article_id")})  # fmt: skip
         vectors = Counter(i.rsplit(":", 1)[0] for i in _vector_ids(store))
+        if store.shared is not None:  # other members' articles (and adds in flight) are theirs
+            vectors = Counter({a: n for a, n in vectors.items() if a in registry})
         counts = {"registry": registry, "sentences": sentences, "vectors": vectors, "attributions": attributions}
         for listener in store.listeners:
             for name, per_article in listener.counts().items():
@@ -84,7 +94,7 @@ def repair(store: SentenceStore) -> list[str]:
     counts = sentence_counts(store)
     registry = counts["registry"]
     done: list[str] = []
-    orphans = [i for i in _vector_ids(store) if i.rsplit(":", 1)[0] not in registry]
+    orphans = [i for i in _vector_ids(store, mine=True) if i.rsplit(":", 1)[0] not in registry]
     if orphans:
         with store._lock:
             for start in range(0, len(orphans), 5000):

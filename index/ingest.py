@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from index.batch_ingest import ProgressMeter, ingest_chunks
 from index.decode import InputLimits, check_length
 from index.errors import InputError
 from index.readers import DEFAULT_LIMITS, ReadFailure, iter_articles
-from index.segment import segment
 from index.store import SentenceStore
 from index.types import Article, Sentence
 
@@ -44,12 +44,26 @@ def sentence_speakers(attributions: Sequence[Attribution]) -> dict[int, str]:
     return speakers
 
 
-def extract_for_store(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
-    """The real ingest :data:`Extractor`: spaCy attribution extraction (:mod:`index.attribution`)."""
-    from index.attribution import extract_attributions, load_nlp
+class SpacyExtractor:
+    """The real ingest :data:`Extractor`: spaCy attribution extraction (:mod:`index.attribution`).
+    ``many`` parses the sentences of many articles in one ``nlp.pipe`` (the batched ingest uses it).
 
-    attributions = extract_attributions(article, sentences, load_nlp())
-    return attributions, sentence_speakers(attributions)
+    Example:
+        >>> extract_for_store(Article("a1", "", "Asif said it."), [Sentence("a1", 0, 0, 13, "Asif said it.")])[1]  # doctest: +SKIP
+        {0: 'Asif'}
+    """
+
+    def __call__(self, article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
+        return self.many([(article, sentences)])[0]
+
+    def many(self, pairs: Sequence[tuple[Article, list[Sentence]]]) -> list[tuple[list[Attribution], dict[int, str]]]:
+        from index.attribution import load_nlp
+        from index.attribution.extract import extract_many
+
+        return [(found, sentence_speakers(found)) for _article, found in extract_many(pairs, load_nlp())]
+
+
+extract_for_store = SpacyExtractor()
 
 
 @dataclass
@@ -98,60 +112,76 @@ def ingest(
     """Add every article under ``paths`` to ``store`` and report what happened.
 
     ``limits``: file size, article length and sentence length limits (longer articles are
-    refused with a message naming the limit; longer sentences are cut into pieces)."""
+    refused with a message naming the limit; longer sentences are cut into pieces). Articles
+    already stored (an interrupted run) are skipped; the rest go through the batched ingest
+    (:mod:`index.batch_ingest`), each stored atomically."""
     from tqdm import tqdm
 
     report = IngestReport()
-    items = list(iter_articles(paths, limits))
+    todo: list[tuple[Article, str, str | None]] = []
     seen: set[str] = set()
-    bar = tqdm(items, desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
-    for item in bar:
+    for item in iter_articles(paths, limits):
         if isinstance(item, ReadFailure):
             report.failed.append((item.path, item.reason))
-            continue
-        if item.id in seen:
+        elif item.id in seen:
             report.unchanged.append(item.id)
-            continue
-        seen.add(item.id)
-        if item.encoding not in ("", "utf-8", "utf-8-sig"):
-            report.encodings[item.id] = item.encoding
-        try:
-            check_length(item.text, limits.max_article_chars)
-            _ingest_one(store, item, extractor, report, limits.max_sentence_chars)
-        except InputError as exc:
-            report.failed.append((item.path or item.id, str(exc)))
-        except Exception as exc:  # one bad article never stops the rest
-            log.exception("failed to index %s", item.path or item.id)
-            report.failed.append((item.path or item.id, f"{type(exc).__name__}: {exc}"))
+        else:
+            seen.add(item.id)
+            if item.encoding not in ("", "utf-8", "utf-8-sig"):
+                report.encodings[item.id] = item.encoding
+            try:
+                check_length(item.text, limits.max_article_chars)
+                status, old_id = _triage(store, item, report)
+            except InputError as exc:
+                report.failed.append((item.path or item.id, str(exc)))
+                continue
+            except Exception as exc:  # one bad article never stops the rest
+                log.exception("failed to index %s", item.path or item.id)
+                report.failed.append((item.path or item.id, f"{type(exc).__name__}: {exc}"))
+                continue
+            if status != "unchanged":
+                todo.append((item, status, old_id))
+    bar = tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
+    meter = ProgressMeter(len(todo), bar=bar)
+
+    def store_one(article: Article, status: str, old_id: str | None, sentences: list[Sentence],
+                  extracted: tuple[list[Attribution], dict[int, str]], vectors: Any) -> None:  # fmt: skip
+        _store_one(store, article, status, old_id, sentences, extracted, vectors)
+        (report.replaced if status == "changed" else report.added).append(article.id)
+
+    def failed(article: Article, reason: str) -> None:
+        report.failed.append((article.path or article.id, reason))
+
+    ingest_chunks(store, todo, extractor, store_one, failed, meter, max_sentence_chars=limits.max_sentence_chars)
     bar.close()
+    if todo:
+        log.info("ingest: %s", meter.line())
     log.info("ingest: %s", report.summary().splitlines()[0])
     return report
 
 
-def _ingest_one(
-    store: SentenceStore, article: Article, extractor: Extractor | None, report: IngestReport, max_sentence_chars: int
-) -> None:
+def _triage(store: SentenceStore, article: Article, report: IngestReport) -> tuple[str, str | None]:
+    """``find_existing``; an unchanged article is reported here (and an older version of its
+    file, left by a replace that was interrupted, removed)."""
     status, old_id = store.find_existing(article)
     if status == "unchanged":
         stale = [i for i in store.ids_with_path(article.path) if i != article.id] if article.path else []
-        for other in stale:  # an older version of this file, left by a replace that was interrupted
+        for other in stale:
             store.remove(other)
         (report.replaced if stale else report.unchanged).append(article.id)
-        return
-    sentences = segment(article, max_sentence_chars)
-    if not sentences:
-        report.failed.append((article.path or article.id, "no sentences found in the text"))
-        return
-    records: list[Attribution] = []
-    speakers: dict[int, str] = {}
-    if extractor is not None:
-        records, speakers = extractor(article, sentences)
+    return status, old_id
+
+
+def _store_one(
+    store: SentenceStore, article: Article, status: str, old_id: str | None, sentences: list[Sentence],
+    extracted: tuple[list[Attribution], dict[int, str]], vectors: Any,
+) -> None:  # fmt: skip
+    records, speakers = extracted
     if status == "changed" and old_id == article.id:
         store.remove(old_id)  # same id (a corpus record edited): the old rows must go first
-    store.add(article, sentences, records, speakers)
+    store.add(article, sentences, records, speakers, vectors)
     if status == "changed" and old_id is not None and old_id != article.id:
         store.remove(old_id)  # a file edited in place: drop the old version only once the new one is in
-    (report.replaced if status == "changed" else report.added).append(article.id)
 
 
 def refresh_attributions(

@@ -16,6 +16,7 @@ import math
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,12 +24,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from index.backend import ChromaBackend
 from index.embed import Embedder
 from index.errors import NotFoundError, StoreError
 from index.types import Article, Sentence
 
 if TYPE_CHECKING:
     from index.attribution import Attribution
+    from index.shared import SharedRegistry
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +138,13 @@ class SentenceStore:
         0
     """
 
-    def __init__(self, directory: Path, embedder: Embedder) -> None:
+    def __init__(
+        self, directory: Path, embedder: Embedder, backend: ChromaBackend | None = None, sync_interval: float = 2.0
+    ) -> None:
         self.directory = Path(directory)
         self.embedder = embedder
+        self.backend = backend or ChromaBackend()
+        self.shared: SharedRegistry | None = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.directory / "registry.sqlite3", check_same_thread=False)
@@ -146,8 +153,13 @@ class SentenceStore:
             raise StoreError(f"Cannot open the index in {self.directory}: {exc}") from exc
         self._lock = threading.RLock()
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
-        self._vectors = self._open_chroma()
+        self._vectors = self._open_chroma(sync_interval)
         self.listeners: list[StoreListener] = []
+        if self.meta("member") is None:  # who wrote a vector (server mode: repair deletes only its own orphans)
+            self.set_meta("member", uuid.uuid4().hex[:16])
+        self.member = str(self.meta("member"))
+        if self.shared is not None:  # server mode: this registry is a cache of the server's
+            self.shared.pull(self)
         from index.consistency import repair
 
         self.repairs = repair(self)  # a crash mid-ingest leaves at most orphans; clear them now
@@ -165,26 +177,29 @@ class SentenceStore:
                     f"not {value!r}. Use another data directory or delete this one to rebuild it."
                 )
 
-    def _open_chroma(self) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+    def _open_chroma(self, sync_interval: float) -> Any:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        client = chromadb.PersistentClient(
-            path=str(self.directory / "chroma"),
-            settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-        )
+        from index.shared import SharedRegistry
+
+        client = self.backend.client(self.directory)
         # embedding_function=None: we always pass vectors; chroma must never fetch its default model.
-        collection = client.get_or_create_collection(
-            "sentences", embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        collection = self.backend.open(client)
         self._collection = collection
+        if self.backend.is_server:
+            self.shared = SharedRegistry(client, self.backend, self.embedder.name, self.embedder.dim, sync_interval)
         return ChromaVectorStore(chroma_collection=collection)
+
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection of sentence vectors (embedded or on the server)."""
+        return self._collection
 
     # -- registry -----------------------------------------------------------------
     def find_existing(self, article: Article) -> tuple[str, str | None]:
         """``("unchanged", id)``, ``("changed", old_id)`` or ``("new", None)``."""
         digest = text_hash(article.text)
+        self.refresh()
         with self._lock:
             row = self._db.execute(
                 "SELECT id, content_hash FROM articles WHERE id = ?", (article.id,)
@@ -203,12 +218,16 @@ class SentenceStore:
         sentences: Sequence[Sentence],
         attributions: Iterable[Attribution] = (),
         speakers: dict[int, str] | None = None,
+        vectors: Any | None = None,
     ) -> None:
-        """Store one article; on any failure nothing of it is left behind."""
+        """Store one article; on any failure nothing of it is left behind. ``vectors``: the
+        sentences' vectors when the caller embedded them already (a batched ingest)."""
         from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
         speakers = speakers or {}
-        vectors = self.embedder.embed([s.text for s in sentences])
+        notes = [_attribution_json(a) for a in attributions]
+        if vectors is None:
+            vectors = self.embedder.embed([s.text for s in sentences])
         prepared = [listener.prepare(article, sentences, vectors) for listener in self.listeners]
         nodes = [
             TextNode(
@@ -218,6 +237,7 @@ class SentenceStore:
                 metadata={
                     "article_id": article.id, "index": s.index, "start": s.start, "end": s.end,
                     "title": article.title, "date": article.date, "speaker": speakers.get(s.index, ""),
+                    "member": self.member,
                 },
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.id)},
             )
@@ -228,27 +248,32 @@ class SentenceStore:
                 for start in range(0, len(nodes), 2000):
                     self._vectors.add(nodes[start : start + 2000])
                 with self._db:
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (article.id, article.title, article.date, article.source, article.author,
-                         article.path, text_hash(article.text), article.text, len(sentences), time.time()),
-                    )  # fmt: skip
-                    self._db.executemany(
-                        "INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?)",
-                        [(s.article_id, s.index, s.start, s.end, s.text) for s in sentences],
-                    )
-                    self._db.executemany(
-                        "INSERT INTO attributions VALUES (?, ?)",
-                        [(article.id, _attribution_json(a)) for a in attributions],
-                    )
-                    self._bump_generation()
+                    self._insert_rows(article, sentences, notes)
+                    if self.shared is not None:  # the server's record: the commit point of a shared add
+                        self.shared.publish(article, len(sentences), notes, text_hash(article.text))
                     for listener, state in zip(self.listeners, prepared, strict=True):
                         listener.apply_add(article, sentences, state)
             except Exception:
+                if self.shared is not None:
+                    self.shared.retract_quietly(article.id)
                 self._delete_vectors(article.id)
                 for listener in self.listeners:
                     listener.apply_remove(article.id)
                 raise
+
+    def _insert_rows(self, article: Article, sentences: Sequence[Sentence], notes: Sequence[str]) -> None:
+        """The registry rows of one article (inside the caller's transaction), and a new generation."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (article.id, article.title, article.date, article.source, article.author,
+             article.path, text_hash(article.text), article.text, len(sentences), time.time()),
+        )  # fmt: skip
+        self._db.executemany(
+            "INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?)",
+            [(s.article_id, s.index, s.start, s.end, s.text) for s in sentences],
+        )
+        self._db.executemany("INSERT INTO attributions VALUES (?, ?)", [(article.id, n) for n in notes])
+        self._bump_generation()
 
     def _delete_vectors(self, article_id: str) -> None:
         try:
@@ -262,17 +287,51 @@ class SentenceStore:
         with self._lock:
             if not self.has(article_id):
                 raise NotFoundError(f"No article with id {article_id!r} in the index.")
-            with self._db:
-                for table, column in (
-                    ("articles", "id"),
-                    ("sentences", "article_id"),
-                    ("attributions", "article_id"),
-                ):
-                    self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
-                self._bump_generation()
-                for listener in self.listeners:
-                    listener.apply_remove(article_id)
-            self._delete_vectors(article_id)
+            if self.shared is not None:  # the server's record goes first: no member adopts a half-removed article
+                self.shared.retract(article_id)
+            self.forget_local(article_id)  # the registry commit ...
+            self._delete_vectors(article_id)  # ... then the vectors (a kill between: orphans, deleted at open)
+
+    def forget_local(self, article_id: str) -> None:
+        """Drop one article from the registry and the listeners, leaving the vectors alone
+        (``remove`` deletes them after this commit; a shared index's pull forgets what another
+        member removed, whose vectors that member deletes)."""
+        with self._lock, self._db:
+            for table, column in (("articles", "id"), ("sentences", "article_id"), ("attributions", "article_id")):
+                self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (article_id,))
+            self._bump_generation()
+            for listener in self.listeners:
+                listener.apply_remove(article_id)
+
+    def adopt_local(self, article: Article, sentences: Sequence[Sentence], notes: Sequence[str], vectors: Any) -> None:
+        """Register an article whose vectors are already in the collection (another member of a
+        shared index added it); ``notes`` are its attributions as JSON."""
+        prepared = [listener.prepare(article, sentences, vectors) for listener in self.listeners]
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article.id,))
+            self._insert_rows(article, sentences, notes)
+            for listener, state in zip(self.listeners, prepared, strict=True):
+                listener.apply_add(article, sentences, state)
+
+    def refresh(self) -> None:
+        """Server mode: adopt other members' changes when ``sync_interval`` has passed (else a no-op)."""
+        if self.shared is not None:
+            self.shared.maybe_pull(self)
+
+    def attribution_speakers(self) -> list[tuple[str, str, str]]:
+        """``(article_id, speaker, source text)`` of every resolved attribution, read by SQLite's
+        JSON functions (no record is decoded in Python): what a speaker lookup is built from."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT article_id, json_extract(data, '$.speaker'), coalesce(json_extract(data, '$.source.text'), '') "
+                "FROM attributions WHERE json_extract(data, '$.speaker_kind') != 'unresolved'"
+            ).fetchall()
+        return [(str(a), str(s or ""), str(t or "")) for a, s, t in rows]
+
+    def content_hashes(self) -> dict[str, str]:
+        """``article id -> sha256 of its text`` for every registered article."""
+        with self._lock:
+            return dict(self._db.execute("SELECT id, content_hash FROM articles").fetchall())
 
     def _bump_generation(self) -> None:
         """Count a change (inside the caller's transaction): listeners' snapshots say which they hold."""
@@ -385,12 +444,12 @@ class SentenceStore:
                 metas.append({**meta, "speaker": speaker, "_node_content": json.dumps(node, ensure_ascii=False)})
             if metas:
                 self._collection.update(ids=got["ids"], metadatas=metas)
+            notes = [_attribution_json(a) for a in attributions]
             with self._db:
                 self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
-                self._db.executemany(
-                    "INSERT INTO attributions VALUES (?, ?)",
-                    [(article_id, _attribution_json(a)) for a in attributions],
-                )
+                self._db.executemany("INSERT INTO attributions VALUES (?, ?)", [(article_id, n) for n in notes])
+                if self.shared is not None:
+                    self.shared.replace_attributions(article_id, notes)
 
     def count(self) -> int:
         with self._lock:
@@ -413,6 +472,7 @@ class SentenceStore:
             VectorStoreQuery,
         )
 
+        self.refresh()
         if self.count() == 0 or (articles is not None and not articles):
             return []
         if vector is None:

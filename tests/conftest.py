@@ -96,6 +96,20 @@ def make_fake_assistant(data_dir: Path, *, extractor: Extractor | None = None, *
 
 
 @pytest.fixture
+def shared_member() -> Any:
+    """``shared_member(data_dir, port, collection)``: a fake assistant (hash embedder, fake extractor)
+    whose vectors and registry live on the Chroma server at 127.0.0.1:``port``."""
+
+    def member(data_dir: Path, port: int, collection: str) -> Assistant:
+        config = Settings(data_dir=data_dir, generator="extractive", refusal_threshold=0.3, store_backend="server",
+                          chroma_port=port, chroma_collection=collection, sync_interval=0)  # fmt: skip
+        store = SentenceStore(config.index_dir, HashEmbedder(), config.backend, config.sync_interval)
+        return Assistant.build(store, config, extractor=fake_extractor)
+
+    return member
+
+
+@pytest.fixture
 def fake_assistant(tmp_path: Path) -> Assistant:
     return make_fake_assistant(tmp_path / "data", refusal_threshold=0.3)
 

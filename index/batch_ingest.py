@@ -1,0 +1,182 @@
+"""The batched ingest: parse one chunk of articles while the previous chunk is embedded.
+
+Per chunk of articles: segment them, extract their attributions with one ``nlp.pipe`` over all
+their sentences (when the extractor can take many articles at once, see
+:class:`~index.ingest.SpacyExtractor`), embed all their sentences and titles in one batch (in a
+worker thread, overlapping the next chunk's parse: the encoder runs in torch, which releases the
+GIL), then store each article in its own transaction. Each stored article is final, so an
+interrupted ingest resumes where it stopped: a second run finds the stored articles unchanged and
+parses only the rest (and the embedding cache, when the store has one, keeps the vectors of the
+chunk that was cut short).
+
+Example:
+    >>> meter = ProgressMeter(total=10, every=0)
+    >>> meter.done(articles=5, sentences=100, seconds=2.0)
+    >>> meter.line()
+    '5/10 articles, 100 sentences, 50.0 sentences/s, ETA 2 s'
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.passages import heading
+from index.segment import MAX_SENTENCE_CHARS, segment
+from index.types import Article, Sentence
+
+if TYPE_CHECKING:
+    from index.attribution import Attribution
+    from index.store import SentenceStore
+
+log = logging.getLogger(__name__)
+
+CHUNK_ARTICLES = 8
+
+#: One article's extraction: its attributions and a speaker per sentence index.
+Extracted = tuple[list["Attribution"], dict[int, str]]
+
+
+class ProgressMeter:
+    """Articles and sentences done, the sentence rate and an ETA, logged every ``every`` seconds."""
+
+    def __init__(self, total: int, every: float = 10.0, bar: Any = None) -> None:
+        self.total, self.every, self.bar = total, every, bar
+        self.articles = self.sentences = 0
+        self.started = time.perf_counter()
+        self._logged = self.started
+        self._seconds: float | None = None
+
+    def done(self, articles: int, sentences: int, seconds: float | None = None) -> None:
+        self.articles += articles
+        self.sentences += sentences
+        self._seconds = seconds
+        if self.bar is not None:
+            self.bar.update(articles)
+            self.bar.set_postfix_str(f"{self.rate():.0f} sentences/s")
+        now = time.perf_counter()
+        if self.every and now - self._logged >= self.every:
+            self._logged = now
+            log.info("ingest: %s", self.line())
+
+    def elapsed(self) -> float:
+        return self._seconds if self._seconds is not None else time.perf_counter() - self.started
+
+    def rate(self) -> float:
+        return self.sentences / max(self.elapsed(), 1e-9)
+
+    def line(self) -> str:
+        per_article = self.elapsed() / max(self.articles, 1)
+        eta = per_article * (self.total - self.articles)
+        when = f"{eta:.0f} s" if eta < 120 else f"{eta / 60:.0f} min"
+        return (f"{self.articles}/{self.total} articles, {self.sentences} sentences, "
+                f"{self.rate():.1f} sentences/s, ETA {when}")  # fmt: skip
+
+
+@dataclass
+class _Chunk:
+    articles: list[tuple[Article, str, str | None]]  # (article, status, old id)
+    sentences: list[list[Sentence]] = field(default_factory=list)
+    extracted: list[Extracted | Exception] = field(default_factory=list)
+
+
+def _parse(chunk: _Chunk, extractor: Any, failed: Callable[[Article, str], None], max_sentence_chars: int) -> _Chunk:
+    kept: list[tuple[Article, str, str | None]] = []
+    for item in chunk.articles:
+        try:  # the same segmentation as a single article's: long "sentences" cut into pieces
+            sentences = segment(item[0], max_sentence_chars)
+        except Exception as exc:
+            log.exception("could not segment %s", item[0].path or item[0].id)
+            failed(item[0], f"{type(exc).__name__}: {exc}")
+            continue
+        if not sentences:
+            failed(item[0], "no sentences found in the text")
+            continue
+        kept.append(item)
+        chunk.sentences.append(sentences)
+    chunk.articles = kept
+    if extractor is None:
+        chunk.extracted = [([], {}) for _ in kept]
+        return chunk
+    pairs = [(item[0], sents) for item, sents in zip(kept, chunk.sentences, strict=True)]
+    many = getattr(extractor, "many", None)
+    if many is not None:
+        try:
+            chunk.extracted = list(many(pairs))
+            return chunk
+        except Exception:  # one bad article: extract them one by one to find it
+            log.debug("batched extraction failed; extracting article by article", exc_info=True)
+    chunk.extracted = []
+    for article, sents in pairs:
+        try:
+            chunk.extracted.append(extractor(article, sents))
+        except Exception as exc:
+            chunk.extracted.append(exc)
+    return chunk
+
+
+def _embed(store: SentenceStore, chunk: _Chunk) -> list[np.ndarray]:
+    """Every sentence of the chunk in one batch (titles too, so a cached embedder has them
+    when the passage index asks); split back per article."""
+    texts = [s.text for sents in chunk.sentences for s in sents]
+    titles = [heading(item[0]) for item in chunk.articles]
+    vectors = store.embedder.embed(texts + [t for t in titles if t])[: len(texts)]
+    out, position = [], 0
+    for sents in chunk.sentences:
+        out.append(vectors[position : position + len(sents)])
+        position += len(sents)
+    return out
+
+
+def ingest_chunks(
+    store: SentenceStore,
+    todo: Sequence[tuple[Article, str, str | None]],
+    extractor: Any,
+    store_one: Callable[[Article, str, str | None, list[Sentence], Extracted, np.ndarray], None],
+    failed: Callable[[Article, str], None],
+    meter: ProgressMeter,
+    chunk_size: int | None = None,
+    max_sentence_chars: int = MAX_SENTENCE_CHARS,
+) -> None:
+    """Parse chunk *k+1* while chunk *k* is embedded, then store chunk *k* article by article."""
+    chunk_size = chunk_size or CHUNK_ARTICLES
+    chunks = [_Chunk(list(todo[i : i + chunk_size])) for i in range(0, len(todo), chunk_size)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+        pending: tuple[_Chunk, Future[list[np.ndarray]]] | None = None
+        for chunk in [*chunks, None]:
+            if chunk is not None:
+                _parse(chunk, extractor, failed, max_sentence_chars)  # while the worker embeds the chunk before
+            previous = pending
+            pending = (chunk, pool.submit(_embed, store, chunk)) if chunk is not None else None
+            if previous is not None:  # the worker takes this chunk once the previous one is done
+                try:
+                    vectors = previous[1].result()
+                except Exception as exc:
+                    log.exception("could not embed %d articles", len(previous[0].articles))
+                    for article, _status, _old in previous[0].articles:
+                        failed(article, f"{type(exc).__name__}: {exc}")
+                    continue
+                _store_chunk(previous[0], vectors, store_one, failed, meter)
+
+
+def _store_chunk(chunk: _Chunk, vectors: list[np.ndarray], store_one: Any, failed: Any, meter: ProgressMeter) -> None:
+    n = 0
+    for (article, status, old_id), sents, extracted, rows in zip(
+        chunk.articles, chunk.sentences, chunk.extracted, vectors, strict=True
+    ):
+        if isinstance(extracted, Exception):
+            failed(article, f"{type(extracted).__name__}: {extracted}")
+            continue
+        try:
+            store_one(article, status, old_id, sents, extracted, rows)
+            n += len(sents)
+        except Exception as exc:  # one bad article never stops the rest
+            log.exception("failed to index %s", article.path or article.id)
+            failed(article, f"{type(exc).__name__}: {exc}")
+    meter.done(len(chunk.articles), n)
