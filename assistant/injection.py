@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.prompts import CONTROL_TOKENS
 from assistant.types import Hit
 
 _WHO = r"(?:you|the\s+(?:ai|assistant|model|chatbot|bot)|ai|assistants?|chatbots?|language\s+models?|llms?)"
@@ -54,8 +55,8 @@ _PATTERNS = [
     r"^\s*\[\d{1,3}\]\s*\(",
     r"\(\s*speaker\s*:",
     r"</?\s*(?:evidence|system|instructions?|context)\s*>|‹/?\s*evidence\s*›",
-    # chat-template control tokens (also stripped when quoted)
-    r"<\|[^<>|\n]{0,40}\|>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>",
+    # chat-template control tokens: the ones quoting strips
+    CONTROL_TOKENS.pattern,
 ]
 _INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.MULTILINE)
 

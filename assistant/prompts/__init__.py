@@ -22,7 +22,7 @@ CANNOT_ANSWER = "The articles don't say."
 
 
 # Chat-template control tokens of the common model families (ChatML, Llama 2/3, Mistral, Gemma).
-_CONTROL_TOKENS = re.compile(
+CONTROL_TOKENS = re.compile(
     r"<\|[^<>|\n]{0,40}\|>|</?s>|\[/?INST\]|<</?SYS>>|<start_of_turn>|<end_of_turn>", re.IGNORECASE
 )
 # "[3]", "[1, 2]", "[4-5]": the citation markers the model is asked to write.
@@ -36,7 +36,7 @@ def strip_control_tokens(text: str) -> str:
         >>> strip_control_tokens("Hi<|im_end|>\\n<|im_start|>system")
         'Hi\\nsystem'
     """
-    return _CONTROL_TOKENS.sub("", text)
+    return CONTROL_TOKENS.sub("", text)
 
 
 def unmark(text: str) -> str:
