@@ -55,6 +55,8 @@ def according_candidates(doc: Doc) -> list[Candidate]:
         before = [t for t in doc if t.i < lo]
         after = [t for t in doc if t.i > hi]
         content = before if len(before) >= len(after) else after
+        if _parenthetical(doc, lo, hi) and not any(t.pos_ in {"VERB", "AUX"} for t in before):
+            content = before + after  # "Some of those concerns, according to experts, include …"
         found.append(
             Candidate(
                 cue=(tok.idx, to.idx + len(to.text)),
@@ -66,6 +68,11 @@ def according_candidates(doc: Doc) -> list[Candidate]:
             )
         )
     return found
+
+
+def _parenthetical(doc: Doc, lo: int, hi: int) -> bool:
+    """Tokens ``lo..hi`` stand inside the sentence between commas."""
+    return lo > 0 and hi + 1 < len(doc) and doc[lo - 1].text == "," and doc[hi + 1].text == ","
 
 
 def colon_candidate(doc: Doc) -> list[Candidate]:

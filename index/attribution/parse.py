@@ -50,6 +50,8 @@ _LEARNED_COMPLEMENTS = {"ccomp", "xcomp", "dobj", "dative", "oprd"}
 _TOPIC_PREPS = {"about", "on", "of", "for", "against", "over"}
 _NEED_CONTENT = WEAK_CUES | {"continue"}
 _OBJECT_WEAK = {"show", "find", "indicate", "suggest"}
+# verbs whose object is the hearer, not what was said: "…, a witness told Reuters."
+_HEARER_OBJECT = {"tell", "assure", "inform", "remind", "warn", "brief"}
 
 
 def _left_noun(verb: Token) -> Token | None:
@@ -148,12 +150,12 @@ def _content_tokens(verb: Token, exclude: set[int]) -> list[Token]:
             if child.dep_ in {"xcomp", "dobj"} or (
                 child.dep_ == "prep" and child.lower_ in {"for", "on", "to", "of", "about"}
             ):
-                return list(child.subtree)
+                return list(child.subtree) + _object_predicate(verb, child)
         return []
     if lemma in EXTRA_CUES:
         comps = [c for c in verb.children if c.i > verb.i and c.dep_ in _COMPLEMENTS]
         return [t for c in comps for t in c.subtree]
-    if lemma in STRONG_CUES or lemma in _OBJECT_WEAK:
+    if (lemma in STRONG_CUES or lemma in _OBJECT_WEAK) and lemma not in _HEARER_OBJECT:
         for child in verb.children:
             if child.dep_ == "dobj" and child.i > verb.i:
                 return list(child.subtree)
@@ -182,6 +184,13 @@ def _content_tokens(verb: Token, exclude: set[int]) -> list[Token]:
             if child.dep_ == "nsubjpass" and child.lower_ not in {"it", "this", "that", "which"}:
                 return list(child.subtree)
     return []
+
+
+def _object_predicate(verb: Token, obj: Token) -> list[Token]:
+    """``called the plan a bandage solution``: what the stance says of its object (``oprd``)."""
+    if obj.dep_ != "dobj":
+        return []
+    return [t for c in verb.children if c.dep_ == "oprd" and c.i > obj.i for t in c.subtree]
 
 
 def _ends_with_colon(verb: Token) -> bool:
@@ -222,7 +231,8 @@ def _rule_candidate(tok: Token, subj: Token | None, passive: bool) -> Candidate 
     if not content and not follows and _tail_cue(tok, subj):
         return _candidate(tok, subj, precedes_marker())
     if not content and not follows and subj is not None and lemma not in _NEED_CONTENT:
-        content = [t for t in tok.subtree if t.i > tok.i]  # "Rubio offered the crowd …"
+        # "Rubio offered the crowd …", never the inverted subject ("…,” says my daughter)
+        content = [t for t in tok.subtree if t.i > tok.i and t.i not in exclude]
     if not content and not has_quote and not follows:
         return None
     if subj is None and not passive and not content:
