@@ -241,7 +241,25 @@ def candidate_features(
     return out
 
 
+_SUBORDINATORS = frozenset(
+    {"although", "though", "while", "whereas", "if", "unless", "because", "since", "when", "whenever",
+     "before", "after", "until", "once"}
+)  # fmt: skip
+
+
+def in_subordinate_clause(tok: Token) -> bool:
+    """``tok`` stands in an adverbial clause opened by ``although`` / ``if`` / ``because`` …: its
+    subject is in the background (``Although Trump has tweeted …, its inclusion …``)."""
+    for node in (tok, *tok.ancestors):
+        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _SUBORDINATORS for c in node.children):
+            return True
+    return False
+
+
 def _is_subject(tok: Token) -> bool:
+    """A main-clause subject (or a name in apposition to one)."""
+    if in_subordinate_clause(tok):
+        return False
     if tok.dep_ in {"nsubj", "nsubjpass"}:
         return True
     return tok.dep_ in {"appos", "compound", "conj"} and tok.head.dep_ in {"nsubj", "nsubjpass"}
@@ -281,14 +299,12 @@ def observe_sentence(
             coref.indefinite.add(tok.lemma_.lower())
     here = [m for m in coref.mentions if m.sentence == coref.sentence and not m.quoted]
     before_me = [m for m in coref.mentions if m.sentence == coref.sentence - 1 and not m.quoted]
-    first = True
-    for tok in doc:
+    for tok in doc:  # the sentence's first pronoun: a later one may go back to it instead
         gender = pronoun_gender(tok.text)
         if gender is None or quoted(offset + tok.idx):
             continue
-        earlier = {m.entity for m in here if m.pos < offset + tok.idx}
-        if not earlier and first:
-            earlier = {m.entity for m in before_me}
-        first = False
-        if len(earlier) == 1:
+        earlier = {m.entity for m in here if m.pos < offset + tok.idx} or {m.entity for m in before_me}
+        # "Patterson dragged her": an object pronoun is someone other than its clause's subject
+        if len(earlier) == 1 and not (tok.tag_ == "PRP" and tok.dep_ in {"dobj", "dative", "pobj"}):
             coref.add_gender(next(iter(earlier)), gender, 1.0)
+        break

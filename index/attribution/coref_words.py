@@ -46,7 +46,7 @@ PERSON_NOUNS = _lexicon(
     politician lawmaker legislator economist strategist consultant negotiator diplomat envoy
     executive president-elect vice-president economist official spokesman chairperson
     trustee dean chancellor provost psychologist psychiatrist therapist pastor priest bishop
-    rabbi imam cardinal monk teenager mom dad widow veteran"""
+    rabbi imam cardinal monk teenager mom dad widow veteran professional"""
 )
 
 # Heads of definite descriptions that stand for an organisation named before ("the company said").

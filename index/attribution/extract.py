@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from index.attribution.continuation import continuations
-from index.attribution.coref import observe_sentence
+from index.attribution.coref import in_subordinate_clause, observe_sentence
 from index.attribution.coref_rank import CandidateRanker
 from index.attribution.cue_model import CueModel, default_model
 from index.attribution.cues import colon_source, quote_spans
@@ -85,6 +85,8 @@ class _ArticleExtractor:
                 return None
             if inside < 0.5 * (c1 - c0):  # a quoted phrase inside an indirect claim
                 return (c0, end) if end > c1 else None
+            if c0 < start and len(self.text[c0:start].split()) >= 2:  # 'Her time has been "tough"'
+                return c0, max(end, c1)
         return start, end
 
     def _observe(self, sent: Sentence, doc: Doc) -> None:
@@ -97,6 +99,7 @@ class _ArticleExtractor:
             self.book.person_mentions.append((sent.start + ent.start_char, ent.text))
             people.append((ent, self.book.add_person_id(ent.text, mention_descriptor(ent))))
         observe_sentence(self.book.coref, doc, sent.start, self._quoted, people)
+        self.book.intros.observe(doc, sent.start, para, self._quoted)
         for ent in doc.ents:
             pos = sent.start + ent.start_char
             if ent.label_ == "ORG" and ent.root.dep_ in {"nsubj", "nsubjpass"} and not self._quoted(pos):
@@ -150,7 +153,9 @@ class _ArticleExtractor:
             if found.entity is not None:
                 if any(t.pos_ == "PROPN" for t in cand.source_tokens):
                     self.book.coref.note_named(found.entity, at)
-                self.book.coref.note_speaker(found.entity)
+                cue = next((t for t in doc if t.idx >= cand.cue[0]), None)
+                if cue is None or not in_subordinate_clause(cue):  # "Although Trump tweeted …"
+                    self.book.coref.note_speaker(found.entity)
             self.entities.append(found.entity)
             self.out.append(
                 Attribution(

@@ -45,6 +45,7 @@ _EXTRACTOR_FILES = (
     "resolve.py",
     "spans.py",
     "continuation.py",
+    "anaphora.py",
     "coref.py",
     "coref_words.py",
     "coref_rank.py",

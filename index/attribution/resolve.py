@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from index.attribution.coref_words import DOCUMENT_NOUNS, ORG_NOUNS, pronoun_gender
+from index.attribution.anaphora import described as described_tokens
+from index.attribution.anaphora import is_bare_definite
+from index.attribution.coref import in_subordinate_clause
+from index.attribution.coref_words import DOCUMENT_NOUNS, ORG_NOUNS, PERSON_NOUNS, pronoun_gender
 from index.attribution.cues import GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS
 from index.attribution.speakers import SpeakerBook, clean_name, is_anonymous_head
 
@@ -54,37 +57,6 @@ def _entity_text(tokens: Sequence[Token], label: set[str]) -> str:
 def _display(tokens: Sequence[Token]) -> str:
     text = tokens[0].doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
     return clean_name(text)
-
-
-_POST_MODIFIERS = {"prep", "acl", "amod", "advmod", "npadvmod", "pobj", "det", "compound", "nummod"}
-_MAX_MODIFIER_WORDS = 10
-
-
-def _described(head: Token, toks: Sequence[Token]) -> list[Token]:
-    """An unnamed source with the words after its head that say who it is: ``another member of
-    the public``, ``people arrested last week``, ``all those involved``, ``a release sent to media
-    from the union`` (short participle and prepositional phrases; no relative clause or aside)."""
-    kept = list(toks)
-    end = max(t.i for t in toks)
-    for child in sorted(head.children, key=lambda c: c.i):
-        if child.i <= end:
-            continue
-        aside = {t.i for c in child.subtree if c.dep_ in {"relcl", "appos"} for t in c.subtree}
-        sub = [t for t in child.subtree if t.i not in aside]
-        while sub and sub[-1].dep_ == "punct":  # "of the public, whose name is withheld,"
-            sub.pop()
-        if (
-            child.i != end + 1
-            or child.dep_ not in _POST_MODIFIERS
-            or len(sub) > _MAX_MODIFIER_WORDS
-            or [t.i for t in sub] != list(range(sub[0].i, sub[-1].i + 1))
-            or any(t.dep_ in {"punct", "ccomp", "mark"} for t in sub)
-            or (child.dep_ == "acl" and child.tag_ not in {"VBN", "JJ"})
-        ):
-            break
-        kept += sub
-        end = max(t.i for t in sub)
-    return sorted(kept, key=lambda t: t.i)
 
 
 def person_mentions(doc: Doc) -> list[SpacySpan]:
@@ -149,9 +121,9 @@ _UNRESOLVED = Resolved("", "unresolved")
 _DEFINITE = {"the", "this", "that"}
 
 
-def _person(book: SpeakerBook, name: str, descriptor: str, start: int) -> Resolved:
+def _person(book: SpeakerBook, name: str, descriptor: str, start: int, head: Token) -> Resolved:
     entity = book.add_person_id(name, descriptor)
-    book.coref.add_mention(entity, start, subject=True, quoted=False)
+    book.coref.add_mention(entity, start, subject=not in_subordinate_clause(head), quoted=False)
     return Resolved(book.people[entity][1], "named", entity)
 
 
@@ -206,6 +178,9 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
     if len(toks) == 1 and low in PERSON_PRONOUNS | GROUP_PRONOUNS:
         gender = pronoun_gender(low)
         if gender is not None:
+            unnamed = _unnamed_antecedent(book, gender, start)
+            if unnamed is not None:
+                return Resolved(unnamed, "anonymous")
             entity = book.coref.resolve_pronoun(gender, start)
             if entity is not None:
                 return Resolved(book.people[entity][1], "named", entity)
@@ -216,17 +191,17 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
     descriptor = text if len(text.split()) <= _MAX_DESCRIPTOR_WORDS else ""
     person = _entity_text(toks, {"PERSON"})
     if (person and head.pos_ == "PROPN") or (person and head.ent_type_ == "PERSON"):
-        return _person(book, person, descriptor or person, start)
+        return _person(book, person, descriptor or person, start, head)
     if head.pos_ == "PROPN" or (head.text.isupper() and len(head.text) > 1):
         bare = head.text.strip(".")
         named_before = len(toks) == 1 and not head.text.isupper() and book.lookup_person(head.text) is not None
         if named_before:  # "Lonechild said" after "Darian Lonechild", whatever the NER tagged
-            return _person(book, head.text, head.text, start)
+            return _person(book, head.text, head.text, start, head)
         if head.ent_type_ in _ORG_LABELS or bare in book.acronyms:
             return _org(book, text, start)
         if book.lookup_person(head.text) is not None or head.ent_type_ == "":
             name = _display([t for t in toks if t.i >= head.i - 3 and t.pos_ == "PROPN"] or [head])
-            return _person(book, name, descriptor, start)
+            return _person(book, name, descriptor, start, head)
         return _org(book, text, start)
     if person:  # "Trump's campaign manager", "the Clinton campaign"
         return Resolved(descriptor or person, "named")
@@ -243,7 +218,20 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
     org = _entity_text(toks, _ORG_LABELS)
     if org and not is_anonymous_head(lemma):
         return _org(book, descriptor or org, start)
-    qualifier = _display(_described(head, toks)) or descriptor or head.text
+    full = book.intros.take_up(lemma, start, book.coref.paragraph) if is_bare_definite(toks, head) else None
+    qualifier = full or _display(described_tokens(head, toks)) or descriptor or head.text
     if qualifier[:1].isupper() and (toks[0].pos_ == "DET" or head.pos_ == "NOUN") and not toks[0].ent_type_:
         qualifier = qualifier[0].lower() + qualifier[1:]
+    if head.tag_ == "NN" and (lemma in PERSON_NOUNS or is_anonymous_head(lemma)):  # one unnamed person
+        end = start + toks[-1].idx + len(toks[-1].text) - toks[0].idx
+        book.intros.note_speaker(start, end, book.coref.paragraph, lemma, qualifier)
     return Resolved(qualifier, "anonymous")
+
+
+def _unnamed_antecedent(book: SpeakerBook, gender: str, start: int) -> str | None:
+    """The unnamed speaker a pronoun at ``start`` continues, if no named person came since."""
+
+    def named_after(end: int) -> bool:
+        return any(end <= m.pos < start and not m.quoted for m in book.coref.mentions)
+
+    return book.intros.pronoun_antecedent(start, book.coref.paragraph, gender, named_after)

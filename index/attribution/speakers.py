@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.attribution.anaphora import Introductions
 from index.attribution.coref import Coref
 from index.attribution.coref_words import PERSON_NOUNS
 from index.attribution.cues import ANON_HEADS, GROUP_PRONOUNS, PERSON_PRONOUNS, RELATIVE_PRONOUNS, ROLE_NOUNS
@@ -99,6 +100,7 @@ class SpeakerBook:
     person_mentions: list[tuple[int, str]] = field(default_factory=list)
     coref: Coref = field(default_factory=Coref)
     orgs: list[tuple[int, int, str, bool]] = field(default_factory=list)  # (pos, paragraph, name, speaker)
+    intros: Introductions = field(default_factory=Introductions)  # unnamed sources, for short forms
 
     def add_person(self, name: str, descriptor: str = "") -> str:
         """Record a person; return the fullest descriptor known for them."""
