@@ -102,6 +102,8 @@ class _ArticleExtractor:
         self.book.intros.observe(doc, sent.start, para, self._quoted)
         for ent in doc.ents:
             pos = sent.start + ent.start_char
+            if ent.label_ == "ORG":
+                self.book.org_names.add(ent.text)
             if ent.label_ == "ORG" and ent.root.dep_ in {"nsubj", "nsubjpass"} and not self._quoted(pos):
                 self.book.note_org(pos, ent.text)
 

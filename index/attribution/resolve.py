@@ -199,6 +199,8 @@ def resolve_source(tokens: Sequence[Token], book: SpeakerBook, start: int) -> Re
             return _person(book, head.text, head.text, start, head)
         if head.ent_type_ in _ORG_LABELS or bare in book.acronyms:
             return _org(book, text, start)
+        if head.ent_type_ == "" and text in book.org_names and book.lookup_person(head.text) is None:
+            return _org(book, text, start)  # untagged here, an organisation elsewhere in the article
         if book.lookup_person(head.text) is not None or head.ent_type_ == "":
             name = _display([t for t in toks if t.i >= head.i - 3 and t.pos_ == "PROPN"] or [head])
             return _person(book, name, descriptor, start, head)

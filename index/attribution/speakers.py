@@ -101,6 +101,7 @@ class SpeakerBook:
     coref: Coref = field(default_factory=Coref)
     orgs: list[tuple[int, int, str, bool]] = field(default_factory=list)  # (pos, paragraph, name, speaker)
     intros: Introductions = field(default_factory=Introductions)  # unnamed sources, for short forms
+    org_names: set[str] = field(default_factory=set)  # names the parser tagged ORG somewhere in the article
 
     def add_person(self, name: str, descriptor: str = "") -> str:
         """Record a person; return the fullest descriptor known for them."""

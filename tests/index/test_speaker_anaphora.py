@@ -101,3 +101,12 @@ def test_medial_according_to_keeps_the_subject(nlp) -> None:  # type: ignore[no-
 def test_quoted_phrase_ending_an_indirect_claim_keeps_its_start(nlp) -> None:  # type: ignore[no-untyped-def]
     text = 'Lena Park joined the board in May.\nHer year has been "hard, tiring and truly rewarding," she said.'
     assert content_with(text, "rewarding", nlp).startswith("Her year")
+
+
+def test_untagged_name_tagged_as_organisation_elsewhere_is_an_organisation(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Apple closed off Facebook's efforts to sidestep its rules. Apple said the rules protect users.\n"
+        'In a statement, Facebook said it is "in the process of getting our apps up and running." '
+        "The company noted that the issue had no impact on its consumer services."
+    )
+    assert speaker_of(extract(text, nlp), "no impact") == "Facebook"
