@@ -60,7 +60,10 @@ def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
         >>> near_duplicate("Ford is recalling 2.9 million vehicles.", "GM is recalling 1 million cars.")
         False
     """
-    sa, sb = shingles(a), shingles(b)
+    return _copies(shingles(a), shingles(b), a, b, threshold)
+
+
+def _copies(sa: frozenset[str], sb: frozenset[str], a: str, b: str, threshold: float) -> bool:
     if not sa or not sb:
         return a.strip().lower() == b.strip().lower()
     small, large = sorted((len(sa), len(sb)))
@@ -69,20 +72,25 @@ def near_duplicate(a: str, b: str, threshold: float = 0.8) -> bool:
 
 def collapse_duplicates(items: Sequence[T], text: Callable[[T], str], threshold: float = 0.8
                         ) -> list[tuple[T, list[T]]]:  # fmt: skip
-    """Keep the first (best) of each group of near-duplicates, with the copies it absorbed.
+    """Keep the first (best) of each group of near-duplicates, with the copies it absorbed
+    (each text's bigrams computed once: this runs on every question's candidates).
 
     Example:
         >>> collapse_duplicates(["Ford recalls cars.", "Ford recalls cars!", "GM too."], str)
         [('Ford recalls cars.', ['Ford recalls cars!']), ('GM too.', [])]
     """
     kept: list[tuple[T, list[T]]] = []
+    heads: list[tuple[str, frozenset[str]]] = []
     for item in items:
-        for head, copies in kept:
-            if near_duplicate(text(head), text(item), threshold):
+        body = text(item)
+        bigrams = shingles(body)
+        for (head_text, head_bigrams), (_head, copies) in zip(heads, kept, strict=True):
+            if _copies(head_bigrams, bigrams, head_text, body, threshold):
                 copies.append(item)
                 break
         else:
             kept.append((item, []))
+            heads.append((body, bigrams))
     return kept
 
 
