@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from assistant import Assistant, Settings
-from index.attribution import Attribution, Span
+from index.attribution import Attribution, Span, extractor_version
 from index.embed import MiniLMEmbedder
 from index.embed_cache import CachedEmbedder
 from index.ingest import extract_for_store, ingest, sentence_speakers
@@ -234,6 +234,7 @@ def run_size(label: str, backend: str, real_store: SentenceStore | None, shared:
                         chroma_collection=f"scale{label}").updated(store_backend=backend)  # fmt: skip
     cache = workdir / "embeddings.sqlite3"  # shared by every run: real sentences are embedded once
     store = SentenceStore(settings.index_dir, CachedEmbedder(MiniLMEmbedder(), cache), settings.backend)
+    store.set_meta("extractor", extractor_version())  # as Assistant.open does: opening it later re-extracts nothing
     from index.hybrid import attach_context_indexes
 
     attach_context_indexes(store)
