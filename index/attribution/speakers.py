@@ -101,7 +101,7 @@ class SpeakerBook:
     coref: Coref = field(default_factory=Coref)
     orgs: list[tuple[int, int, str, bool]] = field(default_factory=list)  # (pos, paragraph, name, speaker)
     intros: Introductions = field(default_factory=Introductions)  # unnamed sources, for short forms
-    org_names: set[str] = field(default_factory=set)  # names the parser tagged ORG somewhere in the article
+    org_names: set[str] = field(default_factory=set)  # names tagged ORG so far in the article (read in order)
 
     def add_person(self, name: str, descriptor: str = "") -> str:
         """Record a person; return the fullest descriptor known for them."""
