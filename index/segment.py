@@ -16,12 +16,19 @@ from typing import Any
 from index.errors import ModelUnavailableError
 from index.types import Article, Sentence
 
+# AP-style state abbreviations that end in a period ("Mo.", "N.Y."), as in the party-state tag
+# after a legislator's name: "Sen. Claire McCaskill (D-Mo.) said" is one sentence.
+_AP_STATES = (
+    "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "ky", "la",
+    "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "n.h", "n.j", "n.m", "n.y", "n.c",
+    "n.d", "okla", "ore", "pa", "r.i", "s.c", "s.d", "tenn", "vt", "va", "wash", "w.va", "wis", "wyo",
+)  # fmt: skip
 _EXTRA_ABBREVIATIONS = {
-    "gov", "sen", "rep", "reps", "gen", "lt", "col", "sgt", "capt", "cmdr", "adm", "supt", "st",
-    "ft", "mt", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "nos", "vs", "v", "jr", "sr", "dr", "mr", "mrs", "ms", "prof", "inc", "corp", "co", "ltd",
-    "u.s", "u.k", "u.n", "d-n.y", "r-ariz", "d-calif", "r-texas", "d-pa", "r-fla", "d-mass", "r-ky",
-}  # fmt: skip
+    "gov", "sen", "sens", "rep", "reps", "gen", "lt", "col", "maj", "sgt", "capt", "cmdr", "adm", "supt",
+    "rev", "msgr", "atty", "st", "ft", "mt", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "no", "nos", "vs", "v", "jr", "sr", "dr", "mr", "mrs", "ms", "prof",
+    "inc", "corp", "co", "ltd", "u.s", "u.k", "u.n",
+} | {f"{party}-{state}" for party in "dri" for state in _AP_STATES}  # fmt: skip
 _DATE_HEADER = re.compile(r"\s*date\s+\d{4}-\d{2}-\d{2}\b\s*")
 _DATELINE = re.compile(
     r"\s*(?:"

@@ -47,3 +47,24 @@ def test_paragraphs_and_markdown_markers() -> None:
 def test_empty_and_punctuation_only_text() -> None:
     assert texts("") == []
     assert texts("...\n\n--") == []
+
+
+def test_clergy_titles_and_plural_senators_do_not_end_sentences() -> None:
+    text = '"It is a good thing," said the Rev. Peter Wherry, of Mayfield. Sens. Jon Tester and Ben Sasse agreed.'
+    assert texts(text) == [
+        '"It is a good thing," said the Rev. Peter Wherry, of Mayfield.',
+        "Sens. Jon Tester and Ben Sasse agreed.",
+    ]
+
+
+def test_party_state_tags_do_not_end_sentences() -> None:
+    text = (
+        "“He did not,” Sen. Claire McCaskill (D-Mo.) said. Rep. Elijah Cummings (D-Md.), the chair, agreed. "
+        "Sen. Joe Manchin (D-W.Va.) left. It rained."
+    )
+    assert texts(text) == [
+        "“He did not,” Sen. Claire McCaskill (D-Mo.) said.",
+        "Rep. Elijah Cummings (D-Md.), the chair, agreed.",
+        "Sen. Joe Manchin (D-W.Va.) left.",
+        "It rained.",
+    ]
