@@ -119,9 +119,11 @@ _COLON_SOURCE = re.compile(r"^\W{0,2}(?P<src>[A-Z][\w.’'\- ]{0,58}?[\w.])\s*:\
 def quote_spans(text: str) -> list[tuple[int, int]]:
     """Return ``(start, end)`` of every double-quoted stretch, quote marks included.
 
-    Curly quotes pair by direction; straight quotes (and ``''``) pair in order.
+    Curly quotes pair by direction; straight quotes (and ``''``) pair in order. Mixed typing
+    (``“…,"`` or ``"…”``) pairs too when the paragraph holds no other mark of the closing kind
+    (and the ``”`` closes no ``“`` opened inside the straight quote).
     A quote left open at a paragraph end runs on when the next paragraph opens
-    with a quote mark (news style), else it closes at the paragraph end.
+    with the same kind of quote mark (news style), else it closes at the paragraph end.
 
     Example:
         >>> quote_spans('He said “no way” and "yes".')
@@ -130,7 +132,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
     open_at: int | None = None
-    kind = ""
+    kind, inner = "", 0  # inner: curly pairs open inside a straight quote
     for n, (p0, p1) in enumerate(paras):
         i = p0
         while i < p1:
@@ -139,20 +141,25 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             step = len(mark) if mark == "''" else 1
             if mark == "“" and open_at is None:
                 open_at, kind = i, "curly"
-            elif mark == "”" and kind == "curly":
+            elif mark in {"“", "”"} and kind == "straight" and (mark == "“" or inner):
+                inner += 1 if mark == "“" else -1  # '"… “Equal Justice” …': a pair inside
+            elif mark == "”" and (kind == "curly" or (kind == "straight" and '"' not in text[i + 1 : p1])):
+                spans.append((open_at, i + 1))  # type: ignore[arg-type]
+                open_at, kind = None, ""
+            elif mark == '"' and kind == "curly" and _closes_curly(text, i, p1):
                 spans.append((open_at, i + 1))  # type: ignore[arg-type]
                 open_at, kind = None, ""
             elif mark in {'"', "''"} and kind in {"", "straight"}:
                 if open_at is None:
-                    open_at, kind = i, "straight"
+                    open_at, kind, inner = i, "straight", 0
                 else:
                     spans.append((open_at, i + step))
                     open_at, kind = None, ""
             i += step
         if open_at is not None:
             nxt = text[paras[n + 1][0] : paras[n + 1][0] + 2] if n + 1 < len(paras) else ""
-            if nxt[:1] in {"“", '"'} or nxt == "''":
-                # news style: an unclosed quote reopens on the next paragraph
+            if (nxt[:1] == "“" and kind == "curly") or (nxt[:1] == '"' or nxt == "''") and kind == "straight":
+                # news style: an unclosed quote reopens on the next paragraph (with the same mark)
                 skip = 2 if nxt == "''" else 1
                 text_next = paras[n + 1][0]
                 paras[n + 1] = (text_next + skip, paras[n + 1][1])
@@ -162,6 +169,12 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     if open_at is not None:
         spans.append((open_at, len(text)))
     return sorted(spans)
+
+
+def _closes_curly(text: str, i: int, para_end: int) -> bool:
+    """The straight mark at ``i`` ends an open ``“`` (``“No deal," she said``): it follows a word
+    or punctuation and no ``”`` comes later in the paragraph to end it instead."""
+    return i > 0 and not text[i - 1].isspace() and "”" not in text[i + 1 : para_end]
 
 
 def colon_source(sentence_text: str) -> tuple[int, int] | None:

@@ -287,6 +287,26 @@ def test_quote_spans_pairs_and_runs_on() -> None:
     assert spans == ["“A b.\n“C d,”", "''E f,''", "“Open"]
 
 
+def test_quote_spans_pair_mixed_straight_and_curly_marks() -> None:
+    text = (
+        'Her "work-related” emails went out.\n'
+        '“No deals for the FBI," Jason Chaffetz said, calling them "candy."\n'
+        '“He called it "fake" and left,” she said.\n'
+        '"It is not about “Equal Justice” any more.'
+    )
+    spans = [text[a:b] for a, b in quote_spans(text)]
+    assert spans == [
+        '"work-related”', '“No deals for the FBI,"', '"candy."', '“He called it "fake" and left,”',
+        '"It is not about “Equal Justice” any more.',
+    ]  # fmt: skip
+
+
+def test_quote_runs_on_only_into_a_paragraph_opening_with_the_same_mark() -> None:
+    text = '"Trump walked on, chanting “U-S-A!”\n“That’s right,” Melanie said.\n“We won.\n“Again.”'
+    spans = [text[a:b] for a, b in quote_spans(text)]
+    assert spans == ['"Trump walked on, chanting “U-S-A!”', "“That’s right,”", "“We won.\n“Again.”"]
+
+
 def test_colon_source_and_acronyms() -> None:
     assert colon_source("Pat Caddell: Voters are worried.") == (0, 11)
     assert colon_source("He listed three things: a, b and c.") is None

@@ -126,3 +126,11 @@ def test_age_description_goes_to_the_person_just_introduced(nlp) -> None:  # typ
     attrs = extract(text, nlp)
     assert "Erik Lund" in speaker_of(attrs, "creating chances")
     assert "Erik Lund" in speaker_of(attrs, "great passers")
+
+
+def test_mixed_quote_marks_do_not_swallow_the_next_cue(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        'Her lawyer sorted the "work-related” emails.\n'
+        '“Immunity deals should not be handed out," Jason Chaffetz said in a statement.\n'
+    )
+    assert "Jason Chaffetz" in speaker_of(extract(text, nlp), "Immunity deals")
