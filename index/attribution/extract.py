@@ -113,11 +113,7 @@ class _ArticleExtractor:
             return
         self._observe(sent, doc)
         label = self._speaker_label(sent)
-        cands = [
-            c
-            for c in find_candidates(doc, self.model, speaker_label=label)
-            if c.cue_text == ":" or not self._quoted(sent.start + c.cue[0])
-        ]
+        cands = find_candidates(doc, self.model, speaker_label=label, quoted=lambda at: self._quoted(sent.start + at))
         later = self._later_cue(sent) if any(c.cue_text == ":" for c in cands) and not label else None
         if later is not None and later[1]:  # "FED TALK: … Powell said": a heading, not a speaker
             cands = [c for c in cands if not (c.cue_text == ":" and c.source_text.isupper())]

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from spacy.tokens import Doc, Token
 
@@ -296,14 +296,24 @@ def _verb_candidates(doc: Doc, model: CueModel | None) -> list[Candidate]:
     return found
 
 
-def find_candidates(doc: Doc, model: CueModel | None = None, speaker_label: bool = False) -> list[Candidate]:
+def find_candidates(
+    doc: Doc,
+    model: CueModel | None = None,
+    speaker_label: bool = False,
+    quoted: Callable[[int], bool] | None = None,
+) -> list[Candidate]:
     """All attribution candidates of one sentence, in cue order (``model``: learned verb cues).
 
     A ``Label:`` opening a sentence that has a verb cue of its own is a section heading
     (``EARNINGS: Samsung said …``) unless ``speaker_label`` says the article uses it for a speaker
-    (a transcript's ``PENCE:``); then the cues inside the speaker's words are dropped instead."""
+    (a transcript's ``PENCE:``); then the cues inside the speaker's words are dropped instead.
+    ``quoted`` tells whether a character offset of the sentence lies inside a quotation: a verb cue
+    there is the quoted speaker's own (``X recalled, "Out of nowhere, he said, '…'"``) and goes
+    first, so the reporter's cue it seemed to hold in its content stays."""
     cands = colon_candidate(doc) + _verb_candidates(doc, model) + according_candidates(doc)
     cands += noun_candidates(doc) + in_report_candidates(doc)
+    if quoted is not None:
+        cands = [c for c in cands if c.cue_text == ":" or not quoted(c.cue[0])]
     if speaker_label:
         cands = [c for c in cands if not _nested_stance(c, cands)]
     if any(c.cue_text == ":" for c in cands) and any(c.cue_text != ":" for c in cands):

@@ -134,3 +134,14 @@ def test_mixed_quote_marks_do_not_swallow_the_next_cue(nlp) -> None:  # type: ig
         '“Immunity deals should not be handed out," Jason Chaffetz said in a statement.\n'
     )
     assert "Jason Chaffetz" in speaker_of(extract(text, nlp), "Immunity deals")
+
+
+def test_a_cue_inside_the_quotation_leaves_the_reporters_cue(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The president met historians after the election.\n"
+        'Douglas Brinkley, a historian who attended the session, recalled, "Out of nowhere, he said, '
+        "'If we don't act on the climate, all bets are off.'\"\n"
+    )
+    attrs = extract(text, nlp)
+    assert "Douglas Brinkley" in speaker_of(attrs, "Out of nowhere")
+    assert [a.cue.text for a in attrs] == ["recalled"]
