@@ -55,6 +55,16 @@ def char_range(tokens: list[Token]) -> tuple[int, int] | None:
     return toks[0].idx, toks[-1].idx + len(toks[-1].text)
 
 
+def _name_end(head: Token) -> int:
+    """Index of the last token of the organisation's name ``head`` stands in (``head.i`` if none):
+    "the Committee to Protect Journalists" is one name, whatever the parser makes of its clause."""
+    if head.ent_type_ != "ORG" or head.pos_ != "PROPN":
+        return head.i
+    end = next((e.end - 1 for e in head.doc.ents if e.start <= head.i < e.end), head.i)
+    above = {t.i for t in head.ancestors}  # "Obama Sees 'Personal Insult'" tagged ORG holds the cue
+    return head.i if any(i in above for i in range(head.i, end + 1)) else end
+
+
 def source_tokens(head: Token) -> list[Token]:
     """The subject phrase without relative clauses, edge punctuation or leading adverbs."""
     dropped: set[int] = set()
@@ -74,6 +84,8 @@ def source_tokens(head: Token) -> list[Token]:
     while hi + 1 in idx:
         hi += 1
     toks = [t for t in toks if lo <= t.i <= hi]
+    if _name_end(head) > hi:
+        toks = list(head.doc[lo : _name_end(head) + 1])
     while toks and (toks[0].text in EDGE_PUNCT or toks[0].dep_ == "cc"):
         toks.pop(0)
     while toks and (toks[-1].text in EDGE_PUNCT or toks[-1].dep_ == "cc"):

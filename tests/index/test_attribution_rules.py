@@ -145,3 +145,13 @@ def test_a_cue_inside_the_quotation_leaves_the_reporters_cue(nlp) -> None:  # ty
     attrs = extract(text, nlp)
     assert "Douglas Brinkley" in speaker_of(attrs, "Out of nowhere")
     assert [a.cue.text for a in attrs] == ["recalled"]
+
+
+def test_an_organisation_named_with_a_clause_keeps_its_whole_name(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Three reporters were jailed this year, according to the Committee to Protect Journalists.\n"
+        "Obama Sees 'Personal Insult' if Blacks Don't Rally for Hillary Clinton\n"
+    )
+    attrs = extract(text, nlp)
+    assert "Committee to Protect Journalists" in speaker_of(attrs, "reporters were jailed")
+    assert speaker_of(attrs, "Personal Insult") == "Obama"  # a name tagged over the cue stops at it
