@@ -127,7 +127,8 @@ class _ArticleExtractor:
                     end = max(start, self.sentences[later[0] - 1].end)
             elif quoted is not None:
                 start, end = quoted
-            elif cand.content == precedes_marker():  # "“…?” / he said.": the quotation before
+            elif cand.content == precedes_marker() or self._after_question(sent, cand):
+                # "“…?” / he said." or "“…?” / Trump said, …": the quotation before
                 before = self._previous_quote(sent)
                 if before is None:
                     continue
@@ -223,6 +224,19 @@ class _ArticleExtractor:
             if cands:
                 return i, any(t.pos_ == "PROPN" for c in cands for t in c.source_tokens)
         return None
+
+    def _after_question(self, sent: Sentence, cand: Candidate) -> bool:
+        """``“…?” Trump said, looking out at the crowd.`` cut after the question mark: the sentence
+        opens with its source and cue, holds no quotation, and a ``?”`` or ``!”`` quotation ends
+        right before it."""
+        if cand.source is None or cand.source[0] != 0 or cand.cue[0] - cand.source[1] > 1:
+            return False
+        if sent.text[cand.cue[1] : cand.cue[1] + 1] not in {",", "."}:
+            return False
+        if any(a < sent.end and sent.start < b for a, b in self.quotes):
+            return False
+        before = self.text[: sent.start].rstrip()
+        return before.endswith(("?”", "!”", '?"', '!"')) and self._previous_quote(sent) is not None
 
     def _previous_quote(self, sent: Sentence) -> tuple[int, int] | None:
         """The quotation that ends right before ``sent`` in its paragraph, if any."""

@@ -155,3 +155,12 @@ def test_an_organisation_named_with_a_clause_keeps_its_whole_name(nlp) -> None: 
     attrs = extract(text, nlp)
     assert "Committee to Protect Journalists" in speaker_of(attrs, "reporters were jailed")
     assert speaker_of(attrs, "Personal Insult") == "Obama"  # a name tagged over the cue stops at it
+
+
+def test_named_speaker_split_off_after_a_question_mark(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Melanie Austin watched the rally on television.\n"
+        "“Who would have believed that we would win so many votes?” Trump said, looking out on the crowd.\n"
+    )
+    attrs = extract(text, nlp)
+    assert speaker_of(attrs, "Who would have believed") == "Trump"
