@@ -98,3 +98,33 @@ def test_refresh_keeps_old_attributions_of_an_article_that_fails(tmp_path: Path)
     assert [a.speaker for a in store.attributions(first)] == ["Old Name"]
     assert _speaker_of_first(store, first) == "Old Name"
     assert [a.speaker for a in store.attributions(second)] == ["New Name"]
+
+
+def test_refresh_keeps_the_sentences_an_older_segmenter_stored(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Sentence splits are stored with the article: a segmenter change (``the Rev.`` no longer
+    ending a sentence) reaches articles added afterwards, while refreshing an index re-extracts over
+    the stored sentences, so its attributions, vectors and sentence ids stay in step."""
+    import index.batch_ingest as batch
+    from index.segment import segment
+
+    def old_segment(article: Article, max_chars: int = 2000) -> list[Sentence]:
+        cut = article.text.index("Peter")  # the old split after "the Rev."
+        return [Sentence(article.id, 0, 0, cut - 1, article.text[: cut - 1]),
+                Sentence(article.id, 1, cut, len(article.text), article.text[cut:])]  # fmt: skip
+
+    text = "It was good, said the Rev. Peter Wherry of the church."
+    monkeypatch.setattr(batch, "segment", old_segment)
+    (old_id,) = ingest(SentenceStore(tmp_path / "idx", HashEmbedder()), [write(tmp_path / "a.txt", text)]).added
+    monkeypatch.undo()
+    assert len(segment(Article("n", "", text))) == 1  # today's segmenter keeps it whole
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    seen: list[list[str]] = []
+
+    def extractor(article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
+        seen.append([s.text for s in sentences])
+        return _extractor("Peter Wherry")(article, sentences)
+
+    assert refresh_attributions(store, extractor, "v2") == [old_id]
+    assert seen == [["It was good, said the Rev.", "Peter Wherry of the church."]]
+    assert [s.index for s in store.sentences(old_id)] == [0, 1] and store.count() == 2
+    assert [a.content_sentences for a in store.attributions(old_id)] == [(0,)]
