@@ -143,10 +143,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
                 open_at, kind = i, "curly"
             elif mark in {"“", "”"} and kind == "straight" and (mark == "“" or inner):
                 inner += 1 if mark == "“" else -1  # '"… “Equal Justice” …': a pair inside
-            elif mark == "”" and (kind == "curly" or (kind == "straight" and '"' not in text[i + 1 : p1])):
-                spans.append((open_at, i + 1))  # type: ignore[arg-type]
-                open_at, kind = None, ""
-            elif mark == '"' and kind == "curly" and _closes_curly(text, i, p1):
+            elif _closes(text, i, p1, mark, kind):
                 spans.append((open_at, i + 1))  # type: ignore[arg-type]
                 open_at, kind = None, ""
             elif mark in {'"', "''"} and kind in {"", "straight"}:
@@ -158,7 +155,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
             i += step
         if open_at is not None:
             nxt = text[paras[n + 1][0] : paras[n + 1][0] + 2] if n + 1 < len(paras) else ""
-            if (nxt[:1] == "“" and kind == "curly") or (nxt[:1] == '"' or nxt == "''") and kind == "straight":
+            if (nxt[:1] == "“" and kind == "curly") or ((nxt[:1] == '"' or nxt == "''") and kind == "straight"):
                 # news style: an unclosed quote reopens on the next paragraph (with the same mark)
                 skip = 2 if nxt == "''" else 1
                 text_next = paras[n + 1][0]
@@ -171,10 +168,14 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _closes_curly(text: str, i: int, para_end: int) -> bool:
-    """The straight mark at ``i`` ends an open ``“`` (``“No deal," she said``): it follows a word
-    or punctuation and no ``”`` comes later in the paragraph to end it instead."""
-    return i > 0 and not text[i - 1].isspace() and "”" not in text[i + 1 : para_end]
+def _closes(text: str, i: int, para_end: int, mark: str, kind: str) -> bool:
+    """``mark`` at ``i`` ends the open quote of ``kind``: ``”`` ends a curly one, or a straight one
+    when no ``"`` comes later in the paragraph (``"work-related” emails``); ``"`` ends a curly one
+    (``“No deal," she said``) when it follows a word or punctuation and no ``”`` comes later."""
+    rest = text[i + 1 : para_end]
+    if mark == "”":
+        return kind == "curly" or (kind == "straight" and '"' not in rest)
+    return mark == '"' and kind == "curly" and i > 0 and not text[i - 1].isspace() and "”" not in rest
 
 
 def colon_source(sentence_text: str) -> tuple[int, int] | None:
