@@ -198,7 +198,6 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     recited: list[tuple[Claim, tuple[int, ...]]] = []
     windowed: list[Claim] = []
     answered: list[Claim] = []
-    asks = question if answer_threshold is not None and isinstance(judge, AnswerJudge) else None
     for sentence in sentences:
         cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
         score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
@@ -213,7 +212,7 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
                 kept.append(claim)
                 recited.append((claim, sentence.markers))
                 continue
-        in_window, as_answer = _read_in_window(sentence, hits, judge, window_threshold, other, asks, answer_threshold)
+        in_window, as_answer = _read_in_window(sentence, hits, judge, window_threshold, other, question, answer_threshold)
         if in_window is not None:
             kept.append(in_window)
             windowed.append(in_window)
