@@ -55,7 +55,8 @@ def build_pipeline(
     if llm is not None:
         judge = LLMJudge(llm) if settings.verify else None
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
-                             Verifier(judge, settings.verify_threshold, settings.verify_window_threshold), extractive)  # fmt: skip
+                             Verifier(judge, settings.verify_threshold, settings.verify_window_threshold,
+                                      settings.verify_answer_threshold), extractive)  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),

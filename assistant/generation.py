@@ -193,7 +193,7 @@ class LLMAnswerer:
             return
         mark = time.perf_counter()
         try:
-            claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown)
+            claims, notes = self.verifier.check(parse_answer(draft, len(shown)), shown, question)
         except (LLMFailedError, ModelUnavailableError) as exc:  # unchecked citations are never shown
             yield self._without_llm(exc, question, shown)
             return

@@ -132,3 +132,43 @@ def test_window_never_accepts_a_figure_its_window_does_not_hold() -> None:
     right = verify(parse_answer("The maker recalled 2 million swings in 2022 [1].", 1), swings, LLMJudge(llm), 0.65,
                    window_threshold=0.75)  # fmt: skip
     assert [c.support for c in right.kept] == [0.9]  # 2022: from the article's date
+
+
+def test_answer_judge_keeps_a_draft_whose_window_shows_it_answers_the_question() -> None:
+    """The claim judge reads "this year" as unsupported; asked whether the window shows the draft
+    answers the question, the model says yes. Without the question (or below the threshold) it is
+    dropped as before; the answer prompt holds the question, the window and the draft."""
+    llm = ScriptedLLM(yes_rules={"Question: Which team won the Stanley Cup this year?": 0.85}, yes_default=0.3)
+    draft = parse_answer("The Avalanche won the Stanley Cup this year [1].", 3)
+    judge = LLMJudge(llm)
+    assert not verify(draft, CUP, judge, 0.65, window_threshold=0.75).kept
+    result = verify(draft, CUP, judge, 0.65, window_threshold=0.75, question="Which team won the Stanley Cup this year?",
+                    answer_threshold=0.8)  # fmt: skip
+    assert [(c.markers, c.support) for c in result.kept] == [((1,), 0.85)] and result.answered == result.kept
+    asked = llm.prompts[-1]
+    assert "Proposed answer: The Avalanche won the Stanley Cup this year." in asked
+    assert "- Article: Avalanche win the 2022 Stanley Cup (2022-06-27)" in asked and "last two Stanley Cups" not in asked
+    strict = verify(draft, CUP, judge, 0.65, window_threshold=0.75, question="Which team won the Stanley Cup this year?",
+                    answer_threshold=0.9)  # fmt: skip
+    assert not strict.kept and strict.dropped[0][1] == "unsupported"
+    claims, notes = Verifier(judge, 0.65, 0.75, 0.8).check(draft, CUP, "Which team won the Stanley Cup this year?")
+    assert claims[0].markers == (1,) and "shown to answer the question" in notes[0]
+
+
+def test_answer_judge_never_accepts_a_figure_its_window_does_not_hold() -> None:
+    swings = [Hit(Sentence("s", 0, 0, 1, "The maker recalled about 2 million baby swings."), 0.5, title="Recall")]
+    llm = ScriptedLLM(yes_rules={"Question:": 0.99}, yes_default=0.2)
+    wrong = verify(parse_answer("The maker recalled 4 million swings [1].", 1), swings, LLMJudge(llm), 0.65,
+                   window_threshold=0.75, question="How many swings were recalled?", answer_threshold=0.8)  # fmt: skip
+    assert not wrong.kept and not any("Question:" in p for p in llm.prompts)
+
+
+def test_the_llm_route_passes_its_question_to_the_verifier() -> None:
+    from assistant.generation import LLMAnswerer, LLMGenerator
+
+    question = "Which team won the Stanley Cup this year?"
+    llm = ScriptedLLM(default="The Avalanche won the Stanley Cup this year [1].",
+                      yes_rules={f"Question: {question}\nProposed": 0.85}, yes_default=0.3)  # fmt: skip
+    route = LLMAnswerer(LLMGenerator(llm), Verifier(LLMJudge(llm), 0.65, 0.75, 0.8))
+    draft = list(route.answer(question, list(CUP), {}, 0.0))[-1]
+    assert draft.generator == route.name and [c.support for c in draft.claims] == [0.85]
