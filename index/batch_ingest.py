@@ -4,7 +4,8 @@ Per chunk of articles: segment them, extract their attributions with one ``nlp.p
 their sentences (when the extractor can take many articles at once, see
 :class:`~index.ingest.SpacyExtractor`), embed all their sentences and titles in one batch (in a
 worker thread, overlapping the next chunk's parse: the encoder runs in torch, which releases the
-GIL), then store each article in its own transaction. Each stored article is final, so an
+GIL), then store the chunk: its vectors in one Chroma write, each article's registry rows in its own
+transaction. Each stored article is final, so an
 interrupted ingest resumes where it stopped: a second run finds the stored articles unchanged and
 parses only the rest (and the embedding cache, when the store has one, keeps the vectors of the
 chunk that was cut short).
@@ -41,6 +42,10 @@ CHUNK_ARTICLES = 8
 
 #: One article's extraction: its attributions and a speaker per sentence index.
 Extracted = tuple[list["Attribution"], dict[int, str]]
+#: One parsed and embedded article to store: (article, status, old id, sentences, extraction, vectors).
+ToStore = tuple[Article, str, "str | None", list[Sentence], Extracted, np.ndarray]
+#: Stores a chunk's articles; an error (or ``None``) per article.
+StoreMany = Callable[[list[ToStore]], "list[Exception | None]"]
 
 
 class ProgressMeter:
@@ -138,13 +143,14 @@ def ingest_chunks(
     store: SentenceStore,
     todo: Sequence[tuple[Article, str, str | None]],
     extractor: Any,
-    store_one: Callable[[Article, str, str | None, list[Sentence], Extracted, np.ndarray], None],
+    store_many: StoreMany,
     failed: Callable[[Article, str], None],
     meter: ProgressMeter,
     chunk_size: int | None = None,
     max_sentence_chars: int = MAX_SENTENCE_CHARS,
 ) -> None:
-    """Parse chunk *k+1* while chunk *k* is embedded, then store chunk *k* article by article."""
+    """Parse chunk *k+1* while chunk *k* is embedded, then store chunk *k* (``store_many``: its
+    vectors in one write, each article's registry rows in its own transaction)."""
     chunk_size = chunk_size or CHUNK_ARTICLES
     chunks = [_Chunk(list(todo[i : i + chunk_size])) for i in range(0, len(todo), chunk_size)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
@@ -162,21 +168,27 @@ def ingest_chunks(
                     for article, _status, _old in previous[0].articles:
                         failed(article, f"{type(exc).__name__}: {exc}")
                     continue
-                _store_chunk(previous[0], vectors, store_one, failed, meter)
+                _store_chunk(previous[0], vectors, store_many, failed, meter)
 
 
-def _store_chunk(chunk: _Chunk, vectors: list[np.ndarray], store_one: Any, failed: Any, meter: ProgressMeter) -> None:
-    n = 0
+def _store_chunk(chunk: _Chunk, vectors: list[np.ndarray], store_many: StoreMany, failed: Any, meter: ProgressMeter) -> None:
+    todo: list[ToStore] = []
     for (article, status, old_id), sents, extracted, rows in zip(
         chunk.articles, chunk.sentences, chunk.extracted, vectors, strict=True
     ):
         if isinstance(extracted, Exception):
             failed(article, f"{type(extracted).__name__}: {extracted}")
-            continue
-        try:
-            store_one(article, status, old_id, sents, extracted, rows)
+        else:
+            todo.append((article, status, old_id, sents, extracted, rows))
+    try:
+        errors = store_many(todo)
+    except Exception as exc:  # the batch as a whole: every article of it failed
+        errors = [exc] * len(todo)
+    n = 0
+    for (article, _status, _old, sents, _ex, _rows), error in zip(todo, errors, strict=True):
+        if error is None:
             n += len(sents)
-        except Exception as exc:  # one bad article never stops the rest
-            log.exception("failed to index %s", article.path or article.id)
-            failed(article, f"{type(exc).__name__}: {exc}")
+        else:  # one bad article never stops the rest
+            log.error("failed to index %s", article.path or article.id, exc_info=error)
+            failed(article, f"{type(error).__name__}: {error}")
     meter.done(len(chunk.articles), n)

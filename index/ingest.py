@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.batch_ingest import ProgressMeter, ingest_chunks
+from index.batch_ingest import ProgressMeter, ToStore, ingest_chunks
 from index.decode import InputLimits, check_length
 from index.errors import InputError
 from index.readers import DEFAULT_LIMITS, ReadFailure, iter_articles
@@ -144,15 +144,17 @@ def ingest(
     bar = tqdm(total=len(todo), desc="Indexing articles", unit="article", disable=not progress, file=sys.stderr)
     meter = ProgressMeter(len(todo), bar=bar)
 
-    def store_one(article: Article, status: str, old_id: str | None, sentences: list[Sentence],
-                  extracted: tuple[list[Attribution], dict[int, str]], vectors: Any) -> None:  # fmt: skip
-        _store_one(store, article, status, old_id, sentences, extracted, vectors)
-        (report.replaced if status == "changed" else report.added).append(article.id)
+    def store_many(items: list[ToStore]) -> list[Exception | None]:
+        errors = _store_many(store, items)
+        for (article, status, *_rest), error in zip(items, errors, strict=True):
+            if error is None:
+                (report.replaced if status == "changed" else report.added).append(article.id)
+        return errors
 
     def failed(article: Article, reason: str) -> None:
         report.failed.append((article.path or article.id, reason))
 
-    ingest_chunks(store, todo, extractor, store_one, failed, meter, max_sentence_chars=limits.max_sentence_chars)
+    ingest_chunks(store, todo, extractor, store_many, failed, meter, max_sentence_chars=limits.max_sentence_chars)
     bar.close()
     if todo:
         log.info("ingest: %s", meter.line())
@@ -182,6 +184,23 @@ def _store_one(
     store.add(article, sentences, records, speakers, vectors)
     if status == "changed" and old_id is not None and old_id != article.id:
         store.remove(old_id)  # a file edited in place: drop the old version only once the new one is in
+
+
+def _store_many(store: SentenceStore, items: list[ToStore]) -> list[Exception | None]:
+    """New articles in one :meth:`SentenceStore.add_many`; a changed one on its own (its old
+    version goes first or after, see ``_store_one``)."""
+    errors: list[Exception | None] = [None] * len(items)
+    new = [k for k, item in enumerate(items) if item[1] != "changed"]
+    added = store.add_many([(a, sents, ex[0], ex[1], rows) for a, _s, _o, sents, ex, rows in (items[k] for k in new)])
+    for k, error in zip(new, added, strict=True):
+        errors[k] = error
+    for k, (article, status, old_id, sents, extracted, rows) in enumerate(items):
+        if status == "changed":
+            try:
+                _store_one(store, article, status, old_id, sents, extracted, rows)
+            except Exception as exc:
+                errors[k] = exc
+    return errors
 
 
 def refresh_attributions(

@@ -106,6 +106,11 @@ class SearchHit:
     speaker: str
 
 
+#: One article for :meth:`SentenceStore.add_many`: its sentences, attributions, a speaker per
+#: sentence index and the sentences' vectors.
+NewArticle = tuple[Article, Sequence[Sentence], Sequence["Attribution"], dict[int, str], Any]
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -222,14 +227,64 @@ class SentenceStore:
     ) -> None:
         """Store one article; on any failure nothing of it is left behind. ``vectors``: the
         sentences' vectors when the caller embedded them already (a batched ingest)."""
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-
-        speakers = speakers or {}
-        notes = [_attribution_json(a) for a in attributions]
         if vectors is None:
             vectors = self.embedder.embed([s.text for s in sentences])
-        prepared = [listener.prepare(article, sentences, vectors) for listener in self.listeners]
-        nodes = [
+        error = self.add_many([(article, sentences, list(attributions), speakers or {}, vectors)])[0]
+        if error is not None:
+            raise error
+
+    def add_many(self, items: Sequence[NewArticle]) -> list[Exception | None]:
+        """Store several embedded articles: their vectors in one Chroma write (far cheaper than
+        one per article), then each article's registry rows in its own transaction, so each
+        article is stored or not on its own. Returns an error (or ``None``) per item; a failed
+        article leaves nothing behind. A kill between the two steps leaves only orphan vectors,
+        which the next open deletes (as for :meth:`add`)."""
+        errors: list[Exception | None] = [None] * len(items)
+        ready: list[tuple[int, list[str], list[Any], list[Any]]] = []  # (item, notes, prepared, nodes)
+        for k, (article, sentences, attributions, speakers, vectors) in enumerate(items):
+            try:
+                notes = [_attribution_json(a) for a in attributions]
+                prepared = [listener.prepare(article, sentences, vectors) for listener in self.listeners]
+                ready.append((k, notes, prepared, self._nodes(article, sentences, speakers, vectors)))
+            except Exception as exc:
+                errors[k] = exc
+        nodes = [n for *_, mine in ready for n in mine]
+        with self._lock:
+            try:
+                for start in range(0, len(nodes), 2000):
+                    self._vectors.add(nodes[start : start + 2000])
+            except Exception as exc:
+                for k, *_ in ready:
+                    self._delete_vectors(items[k][0].id)
+                if len(ready) == 1:
+                    errors[ready[0][0]] = exc
+                    return errors
+                log.debug("a batched vector write failed; storing article by article", exc_info=True)
+                for k, *_ in ready:  # one bad article must not fail the others
+                    errors[k] = self.add_many([items[k]])[0]
+                return errors
+            for k, notes, prepared, _nodes in ready:
+                article, sentences = items[k][0], items[k][1]
+                try:
+                    with self._db:
+                        self._insert_rows(article, sentences, notes)
+                        if self.shared is not None:  # the server's record: the commit point of a shared add
+                            self.shared.publish(article, len(sentences), notes, text_hash(article.text))
+                        for listener, state in zip(self.listeners, prepared, strict=True):
+                            listener.apply_add(article, sentences, state)
+                except Exception as exc:
+                    if self.shared is not None:
+                        self.shared.retract_quietly(article.id)
+                    self._delete_vectors(article.id)
+                    for listener in self.listeners:
+                        listener.apply_remove(article.id)
+                    errors[k] = exc
+        return errors
+
+    def _nodes(self, article: Article, sentences: Sequence[Sentence], speakers: dict[int, str], vectors: Any) -> list[Any]:
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        return [
             TextNode(
                 id_=f"{article.id}:{s.index}",
                 text=s.text,
@@ -243,23 +298,6 @@ class SentenceStore:
             )
             for i, s in enumerate(sentences)
         ]  # fmt: skip
-        with self._lock:
-            try:
-                for start in range(0, len(nodes), 2000):
-                    self._vectors.add(nodes[start : start + 2000])
-                with self._db:
-                    self._insert_rows(article, sentences, notes)
-                    if self.shared is not None:  # the server's record: the commit point of a shared add
-                        self.shared.publish(article, len(sentences), notes, text_hash(article.text))
-                    for listener, state in zip(self.listeners, prepared, strict=True):
-                        listener.apply_add(article, sentences, state)
-            except Exception:
-                if self.shared is not None:
-                    self.shared.retract_quietly(article.id)
-                self._delete_vectors(article.id)
-                for listener in self.listeners:
-                    listener.apply_remove(article.id)
-                raise
 
     def _insert_rows(self, article: Article, sentences: Sequence[Sentence], notes: Sequence[str]) -> None:
         """The registry rows of one article (inside the caller's transaction), and a new generation."""

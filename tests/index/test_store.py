@@ -8,7 +8,7 @@ from index.attribution import Attribution, Span
 from index.embed import HashEmbedder
 from index.errors import NotFoundError, StoreError
 from index.ingest import ingest
-from index.store import SearchHit, SentenceStore
+from index.store import NewArticle, SearchHit, SentenceStore
 from index.types import Article, Sentence
 
 
@@ -46,3 +46,63 @@ def test_attributions_go_in_and_come_back_as_records(tmp_path: Path) -> None:
     hits = store.search("Asif said the war was lost.", 2)
     assert all(isinstance(h, SearchHit) for h in hits)
     assert [(h.sentence, h.title, h.speaker) for h in hits] == [(sentences[0], "T", "Khawaja Asif"), (sentences[1], "T", "")]
+
+
+def _articles(*ids: str) -> list[NewArticle]:
+    embedder = HashEmbedder()
+    items: list[NewArticle] = []
+    for aid in ids:
+        text = f"Police in {aid} closed the road. It rained in {aid}."
+        cut = text.index(".") + 1
+        sents = [Sentence(aid, 0, 0, cut, text[:cut]), Sentence(aid, 1, cut + 1, len(text), text[cut + 1 :])]
+        items.append((Article(aid, f"Story {aid}", text), sents, [], {}, embedder.embed([s.text for s in sents])))
+    return items
+
+
+class _FailsFor:
+    """A store listener whose ``apply_add`` fails for one article (its registry commit then fails)."""
+
+    def __init__(self, bad: str) -> None:
+        self.bad, self.added, self.removed = bad, [], []  # type: ignore[var-annotated]
+
+    def prepare(self, article: Article, sentences: object, vectors: object) -> None:
+        return None
+
+    def apply_add(self, article: Article, sentences: object, prepared: object) -> None:
+        if article.id == self.bad:
+            raise RuntimeError("disk full")
+        self.added.append(article.id)
+
+    def apply_remove(self, article_id: str) -> None:
+        self.removed.append(article_id)
+
+
+def test_add_many_stores_each_article_on_its_own(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    listener = _FailsFor("Sibi")
+    store.listeners.append(listener)  # type: ignore[arg-type]
+    errors = store.add_many(_articles("Quetta", "Sibi", "Turbat"))
+    assert [type(e).__name__ if e else None for e in errors] == [None, "RuntimeError", None]
+    assert sorted(a.id for a in store.articles()) == ["Quetta", "Turbat"] and listener.added == ["Quetta", "Turbat"]
+    assert store.count() == 4 and store._collection.count() == 4  # the failed article's vectors are gone too
+    assert {h.sentence.article_id for h in store.search("Police in Turbat closed the road.", 1)} == {"Turbat"}
+
+
+def test_add_many_falls_back_to_one_write_per_article_when_the_batch_write_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    write = type(store._vectors).add
+    calls: list[set[str]] = []
+
+    def add(self: object, nodes: list, **kwargs: object) -> list[str]:  # a write holding "Gwadar" fails
+        calls.append({n.metadata["article_id"] for n in nodes})
+        if "Gwadar" in calls[-1]:
+            raise ValueError("bad vector")
+        return write(self, nodes, **kwargs)
+
+    monkeypatch.setattr(type(store._vectors), "add", add)
+    errors = store.add_many(_articles("Quetta", "Gwadar", "Turbat"))
+    assert calls[0] == {"Quetta", "Gwadar", "Turbat"} and len(calls) == 4  # one batch, then one write each
+    assert [type(e).__name__ if e else None for e in errors] == [None, "ValueError", None]
+    assert sorted(a.id for a in store.articles()) == ["Quetta", "Turbat"] and store._collection.count() == 4
