@@ -57,13 +57,19 @@ def find_acronyms(text: str) -> dict[str, str]:
     return found
 
 
+_PARTY_TAG = re.compile(r"(?:\s*\([DRI](?:-[A-Z][A-Za-z. ]{0,12})?\)?|\s+[DRI]-[A-Z][A-Za-z.]{1,12})[\s,.;:]*$")
+
+
 def clean_name(text: str) -> str:
     """Drop appositive commas, leading adverbs and trailing punctuation from a source.
 
     Example:
         >>> clean_name("Even Pakistan’s Defence Minister, Khawaja Asif,")
         'Pakistan’s Defence Minister Khawaja Asif'
+        >>> clean_name("Sen. Claire McCaskill (D-Mo.)")
+        'Sen. Claire McCaskill'
     """
+    text = _PARTY_TAG.sub("", text.strip())  # AP's party-state tag after a legislator's name
     text = re.sub(r"\s*,\s*", " ", text.strip())
     text = re.sub(r"^(?:even|also|now|then|but|and|however)\s+", "", text, flags=re.I)
     text = re.sub(r"[’']s$", "", text.strip(" ,.;:\"“”'’"))  # "Donald Trump’s" (a possessive source)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from spacy.tokens import Span as SpacySpan
 
-from index.attribution import parse_text
+from index.attribution import extract_attributions, parse_text
 from index.attribution.resolve import resolve_source
 from index.attribution.speakers import SpeakerBook
+from index.segment import split_sentences
+from index.types import Article, Sentence
 from tests.index.test_attribution import extract, speaker_of
 
 
@@ -164,3 +166,15 @@ def test_named_speaker_split_off_after_a_question_mark(nlp) -> None:  # type: ig
     )
     attrs = extract(text, nlp)
     assert speaker_of(attrs, "Who would have believed") == "Trump"
+
+
+def test_party_state_tag_is_not_part_of_the_speaker(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "“He did not tell the committee the truth,” Sen. Claire McCaskill (D-Mo.) said. "
+        "Rep. Jim Jordan (R-Ohio) said the committee would meet again.\n"
+    )
+    spans = split_sentences(text)
+    sentences = [Sentence("t", i, a, b, text[a:b]) for i, (a, b) in enumerate(spans)]
+    attrs = extract_attributions(Article("t", "", text), sentences, nlp)
+    assert speaker_of(attrs, "did not tell") == "Sen. Claire McCaskill"
+    assert speaker_of(attrs, "committee would meet") == "Rep. Jim Jordan"
