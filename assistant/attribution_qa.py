@@ -156,8 +156,42 @@ def _unattributed(
     return out
 
 
+def claim_vectors(
+    claims: Sequence[Attribution], sentence_vectors: Mapping[tuple[str, int], np.ndarray], embedder: Embeds | None
+) -> np.ndarray:
+    """One L2-normalised row per claim: the mean of its content sentences' stored vectors
+    (the cue sentence's when it has none), so no claim is encoded at question time; only a
+    claim with a sentence missing from ``sentence_vectors`` has its content encoded.
+
+    Example:
+        >>> from index.attribution import Attribution, Span
+        >>> a = Attribution("a1", 0, None, Span(0, 4, "said"), Span(5, 9, "rain"), "Ann", "name", (0, 1))
+        >>> rows = claim_vectors([a], {("a1", 0): np.array([1.0, 0.0]), ("a1", 1): np.array([0.0, 1.0])}, None)
+        >>> [round(float(x), 3) for x in rows[0]]
+        [0.707, 0.707]
+    """
+    rows: list[np.ndarray | None] = []
+    for c in claims:
+        keys = [(c.article_id, i) for i in (c.content_sentences or (c.cue_sentence,))]
+        found = [sentence_vectors[k] for k in keys if k in sentence_vectors]
+        rows.append(np.mean(found, axis=0) if len(found) == len(keys) else None)
+    missing = [i for i, row in enumerate(rows) if row is None]
+    if missing and embedder is not None:
+        for i, vector in zip(missing, embedder.embed([claims[i].content.text for i in missing]), strict=True):
+            rows[i] = vector
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    matrix = np.array(rows, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
 class ClaimIndex:
     """Claims (and uncovered sentences) with their embeddings, ready to rank.
+
+    ``sentence_vectors`` (the store's vectors of the claims' sentences) stand in for the claims'
+    own: nothing but the query is encoded. Without them every claim's content is encoded.
 
     Example:
         >>> idx = ClaimIndex([], HashEmbedder(), {})   # doctest: +SKIP
@@ -171,11 +205,15 @@ class ClaimIndex:
         embedder: Embeds,
         sentence_lookup: Mapping[tuple[str, int], Sentence] | None = None,
         embed_weight: float = EMBED_WEIGHT,
+        sentence_vectors: Mapping[tuple[str, int], np.ndarray] | None = None,
     ) -> None:
         self.claims = list(attributions) + _unattributed(attributions, sentence_lookup or {})
         self.embedder = embedder
         self.embed_weight = embed_weight
-        self.matrix = embedder.embed([c.content.text for c in self.claims])
+        if sentence_vectors is None:
+            self.matrix = embedder.embed([c.content.text for c in self.claims])
+        else:
+            self.matrix = claim_vectors(self.claims, sentence_vectors, embedder)
 
     def rank(self, content_query: str, top: int | None = None) -> list[tuple[Attribution, float]]:
         """Claims best first with a blended score in [0, 1]."""

@@ -540,13 +540,23 @@ class SentenceStore:
 
     def vectors(self, article_id: str, indexes: Sequence[int]) -> Any:
         """The stored vectors of sentences ``indexes`` of one article, in that order."""
-        import numpy as np
+        found = self.sentence_vectors([(article_id, i) for i in indexes])
+        rows = [found[(article_id, i)] for i in indexes]
+        return np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
 
-        ids = [f"{article_id}:{i}" for i in indexes]
+    def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """The stored vectors of the sentences ``(article_id, index)`` found in the collection
+        (one read, any number of articles); a key with no vector is left out."""
+        ids = list(dict.fromkeys(f"{a}:{i}" for a, i in keys))
+        if not ids:
+            return {}
         with self._lock:
-            got: Any = self._collection.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return np.array([by_id[i] for i in ids], dtype=np.float32).reshape(len(ids), self.embedder.dim)
+            got: Any = self._collection.get(ids=ids, include=["embeddings"])
+        out = {}
+        for node_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+            article_id, _, index = str(node_id).rpartition(":")
+            out[(article_id, int(index))] = np.asarray(vector, dtype=np.float32)
+        return out
 
     def speakers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The attributed speaker of each ``(article_id, index)`` that has one."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.attribution_qa import (
     ClaimIndex,
     SourceQuery,
+    claim_vectors,
     claims_by_speaker,
     decide,
     lexical_overlap,
@@ -176,3 +178,40 @@ def test_sample_bla_claims_by_speaker(sample) -> None:  # type: ignore[no-untype
     assert "35 of its fighters" in contents
     assert "kill members of the Army" in contents
     assert "handicapped" not in contents
+
+
+def test_claim_vectors_are_the_mean_of_their_sentences_vectors() -> None:
+    e = HashEmbedder()
+    vectors = {k: e.embed([s.text])[0] for k, s in SENTS.items()}
+    two = Attribution("a", 0, None, Span(0, 0, ""), Span(0, 10, "x"), "Asif", "named", (0, 1))
+    rows = claim_vectors([CLAIMS[0], two], vectors, None)
+    assert np.allclose(rows[0], vectors[("a", 0)])
+    mean = vectors[("a", 0)] + vectors[("a", 1)]
+    assert np.allclose(rows[1], mean / np.linalg.norm(mean))
+
+
+class Recording:
+    def __init__(self) -> None:
+        self.inner, self.seen = HashEmbedder(), []
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.seen.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_claim_index_with_sentence_vectors_encodes_only_the_query() -> None:
+    e = Recording()
+    vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
+    ranked = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors).rank("the army is stretched")
+    assert ranked[0][0].speaker == "Khawaja Asif"
+    assert [c.speaker_kind for c, _ in ranked].count("unresolved") == 1  # the uncovered river sentence
+    assert e.seen == ["the army is stretched"]
+
+
+def test_a_claim_whose_sentence_has_no_vector_is_encoded_alone() -> None:
+    e = Recording()
+    vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items() if k != ("a", 1)}
+    index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors)
+    assert e.seen == ["talks stalled"]
+    assert index.matrix.shape == (3, e.inner.dim)
+    assert np.allclose(np.linalg.norm(index.matrix, axis=1), 1.0, atol=1e-5)

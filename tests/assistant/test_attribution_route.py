@@ -45,3 +45,26 @@ def test_without_an_extractor_there_is_no_attribution_route(fake_assistant: Assi
     fake_assistant.add([sample_path])
     assert fake_assistant.ask("What did the BLA claim?").generator == "extractive"
     assert fake_assistant.claims() == {}
+
+
+def test_who_said_encodes_only_the_question_not_the_claims(
+    attribution_assistant: Assistant, sample_path: Path
+) -> None:
+    """The claims are ranked by their sentences' stored vectors: at question time the encoder sees
+    the question's claim part and nothing else (it used to encode every candidate claim)."""
+    attribution_assistant.add([sample_path])
+    store = attribution_assistant.store
+    inner = store.embedder
+    seen: list[str] = []
+
+    class Recording:
+        name, dim = inner.name, inner.dim
+
+        def embed(self, texts: list[str]) -> object:
+            seen.extend(texts)
+            return inner.embed(texts)
+
+    store.embedder = Recording()
+    answer = attribution_assistant.ask("Who admitted that the security forces were handicapped?")
+    assert answer.generator == "attribution" and "Khawaja Asif" in answer.text
+    assert seen and set(seen) == {"the security forces were handicapped"}
