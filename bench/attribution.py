@@ -191,6 +191,7 @@ def run(args: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     weights = sorted({EMBED_WEIGHT, *args.weights})
     results = score_questions(questions, all_attrs, lookup, embedder, weights)
+    by_contents = score_questions(questions, all_attrs, lookup, embedder, claim_vectors="contents")[EMBED_WEIGHT]
     sent_list = list(lookup.values())
     sent_mat = embedder.embed([s.text for s in sent_list])
     peer_q = embedder.embed([q["question"] for q in questions])
@@ -215,6 +216,11 @@ def run(args: argparse.Namespace) -> dict:
                 "clean": acc([r.ok for r in main], True),
             },
             "slices": summarise(main, POLNEAR_SLICES),
+            "content_vectors": {  # each claim's content encoded, as the route did before issue 12
+                "all": acc([r.ok for r in by_contents], False),
+                "clean": acc([r.ok for r in by_contents], True),
+                "slices": summarise(by_contents, POLNEAR_SLICES),
+            },
             "dense_top_sentence": {"all": acc(peer_ok, False), "clean": acc(peer_ok, True)},
             "by_embed_weight": {
                 str(w): {"all": acc([x.ok for x in r], False), "clean": acc([x.ok for x in r], True)}
@@ -256,6 +262,9 @@ def ggt_report(shared: Path, embedder: Embedder, cache: Path | None) -> tuple[di
         "attributions": len(attrs),
         "kinds": {k: sum(a.speaker_kind == k for a in attrs) for k in kinds},
         "slices": summarise(main, GGT_SLICES),
+        "slices_content_vectors": summarise(
+            score_questions(questions, attrs, lookup, embedder, claim_vectors="contents")[EMBED_WEIGHT], GGT_SLICES
+        ),
         "coref_variants": coref_variants(parsed, questions, lookup, embedder, GGT_SLICES),
     }
     return report, [asdict(r) for r in main if not r.ok]
@@ -309,6 +318,9 @@ def print_table(rep: dict) -> None:
         f"{'dense top sentence (peer)':<28}{w['dense_top_sentence']['all']:>8}"
         f"{w['dense_top_sentence']['clean']:>8}"
     )
+    if "content_vectors" in w:
+        c = w["content_vectors"]
+        print(f"{'  claims encoded (old way)':<28}{c['all']:>8}{c['clean']:>8}")
     for k, v in w["by_embed_weight"].items():
         print(f"{'  index, embed weight ' + k:<28}{v['all']:>8}{v['clean']:>8}")
     print(f"right article for top claim: {w['right_article']}%")

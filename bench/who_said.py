@@ -1,7 +1,8 @@
 """Who-said scoring shared by the attribution bench's corpora (PolNeAR dev, GGT dev).
 
 Each question's claim part is ranked against every claim (and uncovered sentence) of its corpus
-the way :class:`assistant.attribution_qa.ClaimIndex` ranks them; the answer is the top claim's
+the way :class:`assistant.attribution_qa.ClaimIndex` ranks them (by default with the claims'
+sentences' vectors, as the live route does); the answer is the top claim's
 speaker. A citation is correct when a sentence the answer would cite (the cue sentence and the
 content sentences, as :class:`assistant.sources.SourceAnswerer` cites them) overlaps a gold
 evidence span. Results are sliced by the items' tags.
@@ -89,9 +90,16 @@ def score_questions(
     lookup: Mapping[tuple[str, int], Sentence],
     embedder: Embedder,
     weights: Iterable[float] = (EMBED_WEIGHT,),
+    claim_vectors: str = "sentences",
 ) -> dict[float, list[ItemResult]]:
-    """Answer every question from the claims; results per embed weight."""
-    index = ClaimIndex(attributions, embedder, lookup)
+    """Answer every question from the claims; results per embed weight. ``claim_vectors``:
+    ``sentences`` ranks a claim by its sentences' vectors, as the route does since the claims are no
+    longer encoded per question; ``contents`` encodes each claim's content span (the older way)."""
+    sentence_vectors = None
+    if claim_vectors == "sentences":
+        keys = list(lookup)
+        sentence_vectors = dict(zip(keys, embedder.embed([lookup[k].text for k in keys]), strict=True))
+    index = ClaimIndex(attributions, embedder, lookup, sentence_vectors=sentence_vectors)
     queries = []
     for q in questions:
         parsed = parse_source_question(q["question"])
