@@ -22,6 +22,7 @@ from assistant.errors import ModelUnavailableError
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
 from index.embed import HashEmbedder
 from index.types import Article, Sentence
+from tests.conftest import RecordingEmbedder
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"
 ASIF = (
@@ -190,17 +191,8 @@ def test_claim_vectors_are_the_mean_of_their_sentences_vectors() -> None:
     assert np.allclose(rows[1], mean / np.linalg.norm(mean))
 
 
-class Recording:
-    def __init__(self) -> None:
-        self.inner, self.seen = HashEmbedder(), []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.seen.extend(texts)
-        return self.inner.embed(texts)
-
-
 def test_claim_index_with_sentence_vectors_encodes_only_the_query() -> None:
-    e = Recording()
+    e = RecordingEmbedder()
     vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
     ranked = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors).rank("the army is stretched")
     assert ranked[0][0].speaker == "Khawaja Asif"
@@ -209,7 +201,7 @@ def test_claim_index_with_sentence_vectors_encodes_only_the_query() -> None:
 
 
 def test_a_claim_whose_sentence_has_no_vector_is_encoded_alone() -> None:
-    e = Recording()
+    e = RecordingEmbedder()
     vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items() if k != ("a", 1)}
     index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors)
     assert e.seen == ["talks stalled"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant import Assistant
+from tests.conftest import RecordingEmbedder
 
 BLA_280 = ("The events in Balochistan have left the Pakistan establishment embarrassed as the Balochistan "
            "Liberation Army (BLA) has claimed that it killed at least 280 Pakistani personnel during Phase II "
@@ -53,18 +54,8 @@ def test_who_said_encodes_only_the_question_not_the_claims(
     """The claims are ranked by their sentences' stored vectors: at question time the encoder sees
     the question's claim part and nothing else (it used to encode every candidate claim)."""
     attribution_assistant.add([sample_path])
-    store = attribution_assistant.store
-    inner = store.embedder
-    seen: list[str] = []
-
-    class Recording:
-        name, dim = inner.name, inner.dim
-
-        def embed(self, texts: list[str]) -> object:
-            seen.extend(texts)
-            return inner.embed(texts)
-
-    store.embedder = Recording()
+    recorder = RecordingEmbedder(attribution_assistant.store.embedder)
+    attribution_assistant.store.embedder = recorder
     answer = attribution_assistant.ask("Who admitted that the security forces were handicapped?")
     assert answer.generator == "attribution" and "Khawaja Asif" in answer.text
-    assert seen and set(seen) == {"the security forces were handicapped"}
+    assert recorder.seen and set(recorder.seen) == {"the security forces were handicapped"}

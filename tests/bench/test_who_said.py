@@ -3,13 +3,12 @@ older way, kept for comparison) by their encoded contents."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from bench.who_said import score_questions
 from index.attribution import Attribution, Span
-from index.embed import HashEmbedder
 from index.types import Sentence
+from tests.conftest import RecordingEmbedder
 
 TEXT = "Asif said the army is stretched thin. Officials said talks stalled."
 SENTS = [Sentence("a", 0, 0, 37, TEXT[:37]), Sentence("a", 1, 38, 67, TEXT[38:])]
@@ -31,18 +30,9 @@ QUESTIONS = [
 ]  # fmt: skip
 
 
-class Recording:
-    def __init__(self) -> None:
-        self.inner, self.seen = HashEmbedder(), []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.seen.extend(texts)
-        return self.inner.embed(texts)
-
-
 @pytest.mark.parametrize("claim_vectors", ["sentences", "contents"])
 def test_both_ways_name_the_speaker_and_cite_the_sentence(claim_vectors: str) -> None:
-    embedder = Recording()
+    embedder = RecordingEmbedder()
     [results] = score_questions(QUESTIONS, CLAIMS, LOOKUP, embedder, claim_vectors=claim_vectors).values()  # type: ignore[arg-type]
     assert [(r.ok, r.cited, r.cited_ok) for r in results] == [(True, 1, 1), (True, 1, 1)]
     contents = {c.content.text for c in CLAIMS}
