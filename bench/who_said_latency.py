@@ -7,10 +7,13 @@ temp dir, so neither arm profits from vectors an earlier run cached. Every quest
 both arms, the arm that goes first alternating from question to question; only the first asking is
 timed (its query and claims are fresh), the second serves the accuracy comparison. Per arm: p50/p95
 over the timed questions, the share of time in the encoder, Chroma, the SQLite attribution reads and
-retrieval, and accuracy (gold speaker in the answer, as ``evaluation.metrics.answer_correct``;
-a citation on the gold evidence, as ``citation_correct``) over all questions.
+retrieval (which includes the query's encode and Chroma query), and accuracy (gold speaker in the
+answer, as ``evaluation.metrics.answer_correct``; a citation on the gold evidence, as
+``citation_correct``) over all questions. ``--news N`` also times N news-QA questions (extractive
+route, bench.scale's sampler), one between pairs, as a yardstick for the machine's load.
 
-    python -m bench.who_said_latency --data-dir /work/scale/real-embedded --collection scalereal \\
+    cp -r /work/scale/real-embedded /tmp/scale-copy   # bench.scale's 1k real data dir
+    python -m bench.who_said_latency --data-dir /tmp/scale-copy --collection scalereal --news 40 \\
         --questions 200 --out reports/who-said-latency.json
 """
 
@@ -30,6 +33,7 @@ import numpy as np
 
 from assistant.core import Assistant
 from assistant.settings import Settings
+from bench import scale
 from evaluation.gold import GoldItem, parse_gold_line
 from evaluation.metrics import answer_correct, citation_correct
 from index.embed_cache import CachedEmbedder
@@ -95,14 +99,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for arm in ARMS:  # warm-up: models, BM25, passage matrix, speaker lookup
         answerer.encode_claims = arm == "encode"
         assistant.ask("Who said the warm-up question was answered?")
-    times: dict[str, list[float]] = {a: [] for a in ARMS}
+    times: dict[str, list[float]] = {a: [] for a in (*ARMS, "extractive")}
     spent: dict[str, dict[str, float]] = {a: defaultdict(float) for a in ARMS}
     correct: dict[str, dict[str, int]] = {a: defaultdict(int) for a in ARMS}  # per gold file
     cited_ok: dict[str, dict[str, int]] = {a: defaultdict(int) for a in ARMS}
     per_set: dict[str, int] = defaultdict(int)
     routes: dict[str, dict[str, int]] = {a: defaultdict(int) for a in ARMS}
     same = 0
+    news = scale.questions(args.shared, [], args.news)["extractive"] if args.news else []
     for qi, (gold_set, q) in enumerate(questions):
+        if qi < len(news):  # the yardstick: one news-QA question (extractive route) between pairs
+            start = time.perf_counter()
+            assistant.ask(news[qi])
+            times["extractive"].append(1000 * (time.perf_counter() - start))
         per_set[gold_set] += 1
         order = ARMS if qi % 2 == 0 else ARMS[::-1]
         texts = {}
@@ -152,6 +161,10 @@ def summary(args: argparse.Namespace, times: dict, spent: dict, correct: dict, c
             "cites_evidence": {k: round(100 * cited_ok[arm][k] / v, 1) for k, v in per_set.items()},
             "generators": dict(routes[arm]),
         }
+    if times["extractive"]:  # news-QA questions on the extractive route, interleaved: a yardstick
+        t = times["extractive"]
+        out["extractive"] = {"timed": len(t), "p50_ms": round(float(np.percentile(t, 50)), 1),
+                             "p95_ms": round(float(np.percentile(t, 95)), 1)}  # fmt: skip
     out["load_average"] = [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
     return out
 
@@ -160,13 +173,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, required=True, help="a data dir holding index/ (not written to)")
     parser.add_argument("--collection", default=Settings().chroma_collection, help="its Chroma collection name")
-    parser.add_argument("--gold", type=Path, nargs="+",
-                        default=[ROOT.parent / "shared/eval/polnear-who-said-dev.jsonl"])  # fmt: skip
+    parser.add_argument("--gold", type=Path, nargs="+", default=None,
+                        help="gold files (default: SHARED/eval/polnear-who-said-dev.jsonl)")  # fmt: skip
     parser.add_argument("--questions", type=int, default=200, help="0: all")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--news", type=int, default=0,
+                        help="also time N news-QA dev questions (bench.scale's sampler), interleaved")  # fmt: skip
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    args.gold = args.gold or [args.shared / "eval/polnear-who-said-dev.jsonl"]
     out = run(args)
     if args.out:
         _save(args.out, out)
