@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.attribution_qa import EMBED_WEIGHT, ClaimIndex, _words, parse_source_question
+from assistant.attribution_qa import EMBED_WEIGHT, RESCORE_TOP, ClaimIndex, _words, parse_source_question
 from index.attribution import Attribution
 from index.attribution.speaker_canon import speaker_label
 from index.embed import Embedder
@@ -91,15 +91,17 @@ def score_questions(
     embedder: Embedder,
     weights: Iterable[float] = (EMBED_WEIGHT,),
     claim_vectors: str = "sentences",
+    rescore_top: int = RESCORE_TOP,
 ) -> dict[float, list[ItemResult]]:
     """Answer every question from the claims; results per embed weight. ``claim_vectors``:
-    ``sentences`` ranks a claim by its sentences' vectors, as the route does since the claims are no
-    longer encoded per question; ``contents`` encodes each claim's content span (the older way)."""
+    ``sentences`` ranks a claim by its sentences' vectors and re-ranks the ``rescore_top`` best by
+    their encoded contents, as the route does; ``contents`` encodes every claim's content span (the
+    older way)."""
     sentence_vectors = None
     if claim_vectors == "sentences":
         keys = list(lookup)
         sentence_vectors = dict(zip(keys, embedder.embed([lookup[k].text for k in keys]), strict=True))
-    index = ClaimIndex(attributions, embedder, lookup, sentence_vectors=sentence_vectors)
+    index = ClaimIndex(attributions, embedder, lookup, sentence_vectors=sentence_vectors, rescore_top=rescore_top)
     queries = []
     for q in questions:
         parsed = parse_source_question(q["question"])
@@ -108,11 +110,10 @@ def score_questions(
     claim_words = [_words(c.content.text) for c in index.claims]  # lexical_overlap, precomputed
     out: dict[float, list[ItemResult]] = {w: [] for w in weights}
     for qi, q in enumerate(questions):
-        cos = index.matrix @ qmat[qi]
         q_words = _words(queries[qi])
         lex = np.array([len(q_words & w) / len(q_words) if q_words else 0.0 for w in claim_words])
         for w in out:
-            claim = index.claims[int(np.argmax(w * cos + (1 - w) * lex))]
+            claim = index.claims[int(index.order(qmat[qi], lex, w)[0][0])]
             answer = speaker_label(claim.speaker, claim.source.text if claim.source else None)
             answer = answer if claim.speaker_kind != "unresolved" else ""
             n, ok = _citations_ok(claim, q.get("evidence", []), lookup)

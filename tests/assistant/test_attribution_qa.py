@@ -194,10 +194,33 @@ def test_claim_vectors_are_the_mean_of_their_sentences_vectors() -> None:
 def test_claim_index_with_sentence_vectors_encodes_only_the_query() -> None:
     e = RecordingEmbedder()
     vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
-    ranked = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors).rank("the army is stretched")
+    ranked = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=0).rank("the army is stretched")
     assert ranked[0][0].speaker == "Khawaja Asif"
     assert [c.speaker_kind for c, _ in ranked].count("unresolved") == 1  # the uncovered river sentence
     assert e.seen == ["the army is stretched"]
+
+
+def test_the_best_claims_by_sentence_are_reranked_by_their_encoded_contents() -> None:
+    e = RecordingEmbedder()
+    query = "the army is stretched"
+    qvec = e.inner.embed([query])[0]
+    vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
+    vectors[("a", 0)] = -qvec  # Asif's sentence looks unlike the question; his claim's content does not
+    vectors[("a", 1)] = qvec  # the officials' sentence looks like it; their claim's content does not
+    assert ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=0).rank(query)[0][0].speaker == (
+        "officials"
+    )
+    assert ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=1).rank(query)[0][0].speaker == (
+        "officials"  # Asif's claim is not among the claims re-ranked
+    )
+    e.seen.clear()
+    index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=3)
+    ranked = index.rank(query)
+    assert ranked[0][0].speaker == "Khawaja Asif" and decide(ranked).status == "attributed"
+    assert e.seen[0] == query
+    assert sorted(e.seen[1:]) == ["The river flooded the valley.", "talks stalled", "the army is stretched thin"]
+    index.rank(query)
+    assert e.seen[4:] == [query]  # each content is encoded once per index
 
 
 def test_a_claim_whose_sentence_has_no_vector_is_encoded_alone() -> None:

@@ -30,10 +30,14 @@ QUESTIONS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("claim_vectors", ["sentences", "contents"])
-def test_both_ways_name_the_speaker_and_cite_the_sentence(claim_vectors: str) -> None:
+@pytest.mark.parametrize(("claim_vectors", "rescore_top"), [("sentences", 0), ("sentences", 1), ("contents", 0)])
+def test_each_way_names_the_speaker_and_cites_the_sentence(claim_vectors: str, rescore_top: int) -> None:
     embedder = RecordingEmbedder()
-    [results] = score_questions(QUESTIONS, CLAIMS, LOOKUP, embedder, claim_vectors=claim_vectors).values()  # type: ignore[arg-type]
+    [results] = score_questions(QUESTIONS, CLAIMS, LOOKUP, embedder,  # type: ignore[arg-type]
+                                claim_vectors=claim_vectors, rescore_top=rescore_top).values()  # fmt: skip
     assert [(r.ok, r.cited, r.cited_ok) for r in results] == [(True, 1, 1), (True, 1, 1)]
-    contents = {c.content.text for c in CLAIMS}
-    assert bool(contents & set(embedder.seen)) == (claim_vectors == "contents")
+    encoded = {c.content.text for c in CLAIMS} & set(embedder.seen)
+    if claim_vectors == "contents":
+        assert len(encoded) == 2
+    else:  # only the best claim of each question has its content encoded when re-ranking
+        assert len(encoded) == (2 if rescore_top else 0)
