@@ -41,7 +41,8 @@ log = logging.getLogger("bench.attribution")
 
 Pieces = tuple[tuple[int, int], ...]
 POLNEAR_SLICES = ("clean", "direct_quote", "indirect_quote")
-RESCORE_SWEEP = (0, 1, 2, 3, 5, 8)  # claims re-ranked by their encoded contents after the sentence-vector ranking
+RESCORE_SWEEP = (0, 1, 2, 3, 5, 8)
+MARGIN_SWEEP = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, float("inf"))  # rescore only when the lead is below  # claims re-ranked by their encoded contents after the sentence-vector ranking
 GGT_SLICES = (
     "speaker_name", "speaker_pronoun", "speaker_nominal", "speaker_none",
     "direct_quote", "indirect", "named", "anonymous",
@@ -195,6 +196,7 @@ def run(args: argparse.Namespace) -> dict:
     by_contents = score_questions(questions, all_attrs, lookup, embedder, claim_vectors="contents")[EMBED_WEIGHT]
     by_rescore = {k: score_questions(questions, all_attrs, lookup, embedder, rescore_top=k)[EMBED_WEIGHT]
                   for k in RESCORE_SWEEP}  # fmt: skip
+    by_margin = margin_sweep(questions, all_attrs, lookup, embedder)
     sent_list = list(lookup.values())
     sent_mat = embedder.embed([s.text for s in sent_list])
     peer_q = embedder.embed([q["question"] for q in questions])
@@ -228,6 +230,7 @@ def run(args: argparse.Namespace) -> dict:
                 str(k): {"all": acc([r.ok for r in v], False), "clean": acc([r.ok for r in v], True)}
                 for k, v in by_rescore.items()
             },
+            "by_rescore_margin": by_margin,
             "dense_top_sentence": {"all": acc(peer_ok, False), "clean": acc(peer_ok, True)},
             "by_embed_weight": {
                 str(w): {"all": acc([x.ok for x in r], False), "clean": acc([x.ok for x in r], True)}
@@ -254,6 +257,19 @@ def run(args: argparse.Namespace) -> dict:
     return report
 
 
+def margin_sweep(questions: Sequence[dict], attrs: Sequence[Attribution], lookup: dict, embedder: Embedder) -> dict:
+    """Accuracy and the share of rankings that encode contents, per ``rescore_margin``."""
+    out = {}
+    for margin in MARGIN_SWEEP:
+        counts: dict[str, int] = {}
+        res = score_questions(questions, attrs, lookup, embedder, rescore_margin=margin, counts=counts)[EMBED_WEIGHT]
+        out[str(margin)] = {
+            "accuracy": round(100 * sum(r.ok for r in res) / len(res), 1) if res else 0.0,
+            "rescored_pct": round(100 * counts["rescored"] / max(1, counts["rankings"]), 1),
+        }
+    return out
+
+
 def ggt_report(shared: Path, embedder: Embedder, cache: Path | None) -> tuple[dict, list[dict]]:
     """GGT dev who-said accuracy and citation precision, sliced by the items' tags."""
     articles = load_ggt_articles(shared)
@@ -278,6 +294,7 @@ def ggt_report(shared: Path, embedder: Embedder, cache: Path | None) -> tuple[di
             )
             for k in RESCORE_SWEEP
         },
+        "by_rescore_margin": margin_sweep(questions, attrs, lookup, embedder),
         "coref_variants": coref_variants(parsed, questions, lookup, embedder, GGT_SLICES),
     }
     return report, [asdict(r) for r in main if not r.ok]
@@ -355,6 +372,9 @@ def print_table(rep: dict) -> None:
             print(f"{'claims encoded (old)':<24}" + "".join(f"{row[t]['accuracy']:>13}" for t in tags))
         for k, row in ggt["by_rescore_top"].items():
             print(f"{'k = ' + k:<24}" + "".join(f"{row[t]['accuracy']:>13}" for t in tags))
+    for corpus, sweep in (("PolNeAR", w.get("by_rescore_margin", {})), ("GGT dev", ggt.get("by_rescore_margin", {}))):
+        for margin, row in sweep.items():
+            print(f"{corpus} rescore below lead {margin}: acc {row['accuracy']}%, rescored {row['rescored_pct']}%")
     for corpus, variants in rep.get("coref_variants", {}).items():
         names = list(variants)
         print(f"\n{corpus + ' coref: acc / cite P':<24}{'n':>6}" + "".join(f"{n:>16}" for n in names))

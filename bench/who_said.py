@@ -22,7 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.attribution_qa import EMBED_WEIGHT, RESCORE_TOP, ClaimIndex, _words, parse_source_question
+from assistant.attribution_qa import (
+    EMBED_WEIGHT,
+    RESCORE_MARGIN,
+    RESCORE_TOP,
+    ClaimIndex,
+    _words,
+    parse_source_question,
+)
 from index.attribution import Attribution
 from index.attribution.speaker_canon import speaker_label
 from index.embed import Embedder
@@ -92,16 +99,20 @@ def score_questions(
     weights: Iterable[float] = (EMBED_WEIGHT,),
     claim_vectors: str = "sentences",
     rescore_top: int = RESCORE_TOP,
+    rescore_margin: float = RESCORE_MARGIN,
+    counts: dict[str, int] | None = None,
 ) -> dict[float, list[ItemResult]]:
     """Answer every question from the claims; results per embed weight. ``claim_vectors``:
     ``sentences`` ranks a claim by its sentences' vectors and re-ranks the ``rescore_top`` best by
     their encoded contents, as the route does; ``contents`` encodes every claim's content span (the
-    older way)."""
+    older way). ``rescore_margin``: see :class:`ClaimIndex`; ``counts`` gets how many rankings
+    encoded contents."""
     sentence_vectors = None
     if claim_vectors == "sentences":
         keys = list(lookup)
         sentence_vectors = dict(zip(keys, embedder.embed([lookup[k].text for k in keys]), strict=True))
-    index = ClaimIndex(attributions, embedder, lookup, sentence_vectors=sentence_vectors, rescore_top=rescore_top)
+    index = ClaimIndex(attributions, embedder, lookup, sentence_vectors=sentence_vectors, rescore_top=rescore_top,
+                       rescore_margin=rescore_margin)  # fmt: skip
     queries = []
     for q in questions:
         parsed = parse_source_question(q["question"])
@@ -125,6 +136,8 @@ def score_questions(
                     right_article=claim.article_id == q["evidence"][0].get("article_id"),
                 )
             )  # fmt: skip
+    if counts is not None:  # how many rankings encoded contents
+        counts["rescored"], counts["rankings"] = index.rescored, len(questions) * len(out)
     return out
 
 

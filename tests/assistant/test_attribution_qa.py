@@ -207,20 +207,24 @@ def test_the_best_claims_by_sentence_are_reranked_by_their_encoded_contents() ->
     vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
     vectors[("a", 0)] = -qvec  # Asif's sentence looks unlike the question; his claim's content does not
     vectors[("a", 1)] = qvec  # the officials' sentence looks like it; their claim's content does not
+    always = float("inf")  # rescore whatever the lead of the best claim by its sentences
     assert ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=0).rank(query)[0][0].speaker == (
         "officials"
     )
-    assert ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=1).rank(query)[0][0].speaker == (
-        "officials"  # Asif's claim is not among the claims re-ranked
-    )
+    one = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=1, rescore_margin=always)
+    assert one.rank(query)[0][0].speaker == "officials"  # Asif's claim is not among the claims re-ranked
+    trusted = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=3, rescore_margin=0.3)
     e.seen.clear()
-    index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=3)
+    assert trusted.rank(query)[0][0].speaker == "officials" and e.seen == [query]  # a lead of 0.31 is trusted
+    assert trusted.rescored == 0
+    e.seen.clear()
+    index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=3, rescore_margin=0.35)
     ranked = index.rank(query)
     assert ranked[0][0].speaker == "Khawaja Asif" and decide(ranked).status == "attributed"
     assert e.seen[0] == query
     assert sorted(e.seen[1:]) == ["The river flooded the valley.", "talks stalled", "the army is stretched thin"]
     index.rank(query)
-    assert e.seen[4:] == [query]  # each content is encoded once per index
+    assert e.seen[4:] == [query] and index.rescored == 2  # each content is encoded once per index
 
 
 def test_a_claim_whose_sentence_has_no_vector_is_encoded_alone() -> None:

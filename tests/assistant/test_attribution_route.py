@@ -53,8 +53,8 @@ def test_who_said_encodes_the_question_and_only_the_best_claims(
     attribution_assistant: Assistant, sample_path: Path
 ) -> None:
     """The claims are ranked by their sentences' stored vectors: at question time the encoder sees
-    the question's claim part and the contents of the few best claims, re-ranked by them (it used
-    to encode every candidate claim)."""
+    the question's claim part and, unless the best claim leads clearly, the contents of the few
+    best claims, re-ranked by them (it used to encode every candidate claim)."""
     attribution_assistant.add([sample_path])
     recorder = RecordingEmbedder(attribution_assistant.store.embedder)
     attribution_assistant.store.embedder = recorder
@@ -62,5 +62,4 @@ def test_who_said_encodes_the_question_and_only_the_best_claims(
     assert answer.generator == "attribution" and "Khawaja Asif" in answer.text
     claims = recorder.seen[1:]
     assert recorder.seen[0] == "the security forces were handicapped"  # once: retrieval and ranking share it
-    assert 1 <= len(claims) <= RESCORE_TOP, recorder.seen
-    assert any("handicapped against the Baloch rebels" in text for text in claims)
+    assert len(claims) <= RESCORE_TOP, recorder.seen  # none when the best claim leads clearly
