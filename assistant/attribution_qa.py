@@ -34,6 +34,13 @@ class Embeds(Protocol):
 # threshold is provisional: not yet calibrated against negatives.
 EMBED_WEIGHT = 0.5
 NO_MATCH_THRESHOLD = 0.45
+# Claims ranked by their sentences' stored vectors whose contents are then encoded and re-ranked
+# (chosen on GGT dev and PolNeAR dev with bench/attribution.py's sweep)
+RESCORE_TOP = 3
+# ... unless the best claim by its sentences leads the next by this much: then the ranking is
+# trusted (bench/attribution.py's sweep: 0.1 keeps every answer of encoding always, rescoring 7-8%
+# of the dev questions; 0.15 leaves a margin, 9-11%)
+RESCORE_MARGIN = 0.15
 
 _VERBS = "|".join(WHO_SAID_VERBS)
 _WHO = re.compile(
@@ -156,8 +163,45 @@ def _unattributed(
     return out
 
 
+def claim_vectors(
+    claims: Sequence[Attribution], sentence_vectors: Mapping[tuple[str, int], np.ndarray], embedder: Embeds | None
+) -> np.ndarray:
+    """One L2-normalised row per claim: the mean of its content sentences' stored vectors
+    (the cue sentence's when it has none), so no claim is encoded at question time; only a
+    claim with a sentence missing from ``sentence_vectors`` has its content encoded.
+
+    Example:
+        >>> from index.attribution import Attribution, Span
+        >>> a = Attribution("a1", 0, None, Span(0, 4, "said"), Span(5, 9, "rain"), "Ann", "name", (0, 1))
+        >>> rows = claim_vectors([a], {("a1", 0): np.array([1.0, 0.0]), ("a1", 1): np.array([0.0, 1.0])}, None)
+        >>> [round(float(x), 3) for x in rows[0]]
+        [0.707, 0.707]
+    """
+    rows: list[np.ndarray | None] = []
+    for c in claims:
+        keys = [(c.article_id, i) for i in (c.content_sentences or (c.cue_sentence,))]
+        found = [sentence_vectors[k] for k in keys if k in sentence_vectors]
+        rows.append(np.mean(found, axis=0) if len(found) == len(keys) else None)
+    missing = [i for i, row in enumerate(rows) if row is None]
+    if missing and embedder is not None:
+        for i, vector in zip(missing, embedder.embed([claims[i].content.text for i in missing]), strict=True):
+            rows[i] = vector
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    matrix = np.array(rows, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
 class ClaimIndex:
     """Claims (and uncovered sentences) with their embeddings, ready to rank.
+
+    ``sentence_vectors`` (the store's vectors of the claims' sentences) stand in for the claims'
+    own, so only the query is encoded to rank them; then the ``rescore_top`` best claims have
+    their content spans encoded (once per index) and are re-ranked by them, as a claim's
+    sentence also holds its speaker and cue. Without ``sentence_vectors`` every claim's content
+    is encoded up front.
 
     Example:
         >>> idx = ClaimIndex([], HashEmbedder(), {})   # doctest: +SKIP
@@ -171,21 +215,54 @@ class ClaimIndex:
         embedder: Embeds,
         sentence_lookup: Mapping[tuple[str, int], Sentence] | None = None,
         embed_weight: float = EMBED_WEIGHT,
+        sentence_vectors: Mapping[tuple[str, int], np.ndarray] | None = None,
+        rescore_top: int = RESCORE_TOP,
+        rescore_margin: float = RESCORE_MARGIN,
     ) -> None:
         self.claims = list(attributions) + _unattributed(attributions, sentence_lookup or {})
         self.embedder = embedder
         self.embed_weight = embed_weight
-        self.matrix = embedder.embed([c.content.text for c in self.claims])
+        self.rescore_top = 0 if sentence_vectors is None else max(0, rescore_top)
+        self.rescore_margin = rescore_margin
+        self.rescored = 0  # rankings that encoded contents (the rest trusted the sentences' lead)
+        self._content: dict[int, np.ndarray] = {}  # claim position -> its encoded content
+        if sentence_vectors is None:
+            self.matrix = embedder.embed([c.content.text for c in self.claims])
+        else:
+            self.matrix = claim_vectors(self.claims, sentence_vectors, embedder)
+
+    def content_vectors(self, positions: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The encoded content spans of the claims at ``positions`` (each encoded once)."""
+        todo = list(dict.fromkeys(int(i) for i in positions if int(i) not in self._content))
+        if todo:
+            vectors = self.embedder.embed([self.claims[i].content.text for i in todo])
+            self._content.update(zip(todo, vectors, strict=True))
+        return np.array([self._content[int(i)] for i in positions], dtype=np.float32)
+
+    def order(self, qvec: np.ndarray, lex: np.ndarray, weight: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Claim positions best first and their scores for a query's vector and word overlaps:
+        the ``rescore_top`` first by their encoded contents, then the rest as the sentences rank them
+        (no content is encoded when the best claim leads the next by ``rescore_margin``)."""
+        w = self.embed_weight if weight is None else weight
+        score = w * (self.matrix @ qvec) + (1 - w) * lex
+        order = np.argsort(-score, kind="stable")
+        if self.rescore_top == 0 or (len(order) > 1 and score[order[0]] - score[order[1]] >= self.rescore_margin):
+            return order, score
+        self.rescored += 1
+        head = order[: self.rescore_top]
+        score = score.copy()
+        score[head] = w * (self.content_vectors(head) @ qvec) + (1 - w) * lex[head]
+        head = head[np.argsort(-score[head], kind="stable")]
+        return np.concatenate([head, order[self.rescore_top :]]), score
 
     def rank(self, content_query: str, top: int | None = None) -> list[tuple[Attribution, float]]:
-        """Claims best first with a blended score in [0, 1]."""
+        """Claims best first with a blended score in [0, 1] (with rescoring, the re-ranked head
+        comes first whatever the scores of the rest)."""
         if not self.claims:
             return []
         qvec = self.embedder.embed([content_query])[0]
-        cos = self.matrix @ qvec
         lex = np.array([lexical_overlap(content_query, c.content.text) for c in self.claims])
-        score = self.embed_weight * cos + (1 - self.embed_weight) * lex
-        order = np.argsort(-score, kind="stable")
+        order, score = self.order(qvec, lex)
         if top is not None:
             order = order[:top]
         return [(self.claims[i], float(score[i])) for i in order]

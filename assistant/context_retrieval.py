@@ -92,7 +92,7 @@ class ContextRetriever:
         """Each enabled stage's ranking (``config.depth`` sentences, ``passage_depth`` passages)."""
         cfg = self.config
         allowed = (filters or Filters()).allowed(self.store.articles())
-        vector = self.store.embedder.embed([question])[0]
+        vector = self.store.embed([question])[0]
         out = Rankings()
         if cfg.dense:
             for found in self.store.search(question, cfg.depth, vector=vector, articles=allowed):

@@ -86,10 +86,15 @@ class AttributionAnswerer:
         'Pakistan’s Defence Minister, Khawaja Asif admitted that the Pakistani security forces …'
     """
 
-    def __init__(self, store: SentenceStore, retriever: Retriever, candidates: int = 12) -> None:
+    def __init__(
+        self, store: SentenceStore, retriever: Retriever, candidates: int = 12, *, encode_claims: bool = False
+    ) -> None:
         self.store = store
         self.retriever = retriever
         self.candidates = candidates
+        # True: encode every candidate claim's content per question (the behaviour before the
+        # stored sentence vectors stood in for them; kept for bench.who_said_latency's A/B)
+        self.encode_claims = encode_claims
         self.lookup = SpeakerLookup(store)
         self._all: tuple[str, list[Attribution]] | None = None
         self._lock = threading.Lock()
@@ -153,7 +158,11 @@ class AttributionAnswerer:
             if keys & {(a.article_id, i) for i in (a.cue_sentence, *a.content_sentences)}
         ]  # fmt: skip
         lookup = {(h.sentence.article_id, h.sentence.index): h.sentence for h in retrieved}
-        verdict = decide(ClaimIndex(candidates, self.store, lookup).rank(content))
+        vectors = None
+        if not self.encode_claims:  # the claims' sentences' stored vectors: no claim is encoded
+            wanted = {(a.article_id, i) for a in candidates for i in (a.content_sentences or (a.cue_sentence,))}
+            vectors = self.store.sentence_vectors(wanted | set(lookup))
+        verdict = decide(ClaimIndex(candidates, self.store, lookup, sentence_vectors=vectors).rank(content))
         if verdict.status == "no_match" or verdict.attribution is None:
             log.info("no attribution matches %r (best %.2f)", content, verdict.score)
             return None

@@ -41,6 +41,8 @@ log = logging.getLogger("bench.attribution")
 
 Pieces = tuple[tuple[int, int], ...]
 POLNEAR_SLICES = ("clean", "direct_quote", "indirect_quote")
+RESCORE_SWEEP = (0, 1, 2, 3, 5, 8)
+MARGIN_SWEEP = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, float("inf"))  # rescore only when the lead is below  # claims re-ranked by their encoded contents after the sentence-vector ranking
 GGT_SLICES = (
     "speaker_name", "speaker_pronoun", "speaker_nominal", "speaker_none",
     "direct_quote", "indirect", "named", "anonymous",
@@ -191,6 +193,10 @@ def run(args: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     weights = sorted({EMBED_WEIGHT, *args.weights})
     results = score_questions(questions, all_attrs, lookup, embedder, weights)
+    by_contents = score_questions(questions, all_attrs, lookup, embedder, claim_vectors="contents")[EMBED_WEIGHT]
+    by_rescore = {k: score_questions(questions, all_attrs, lookup, embedder, rescore_top=k)[EMBED_WEIGHT]
+                  for k in RESCORE_SWEEP}  # fmt: skip
+    by_margin = margin_sweep(questions, all_attrs, lookup, embedder)
     sent_list = list(lookup.values())
     sent_mat = embedder.embed([s.text for s in sent_list])
     peer_q = embedder.embed([q["question"] for q in questions])
@@ -215,6 +221,16 @@ def run(args: argparse.Namespace) -> dict:
                 "clean": acc([r.ok for r in main], True),
             },
             "slices": summarise(main, POLNEAR_SLICES),
+            "content_vectors": {  # each claim's content encoded, as the route did before issue 12
+                "all": acc([r.ok for r in by_contents], False),
+                "clean": acc([r.ok for r in by_contents], True),
+                "slices": summarise(by_contents, POLNEAR_SLICES),
+            },
+            "by_rescore_top": {  # ranked by sentence vectors, the k best re-ranked by encoded contents
+                str(k): {"all": acc([r.ok for r in v], False), "clean": acc([r.ok for r in v], True)}
+                for k, v in by_rescore.items()
+            },
+            "by_rescore_margin": by_margin,
             "dense_top_sentence": {"all": acc(peer_ok, False), "clean": acc(peer_ok, True)},
             "by_embed_weight": {
                 str(w): {"all": acc([x.ok for x in r], False), "clean": acc([x.ok for x in r], True)}
@@ -241,6 +257,19 @@ def run(args: argparse.Namespace) -> dict:
     return report
 
 
+def margin_sweep(questions: Sequence[dict], attrs: Sequence[Attribution], lookup: dict, embedder: Embedder) -> dict:
+    """Accuracy and the share of rankings that encode contents, per ``rescore_margin``."""
+    out = {}
+    for margin in MARGIN_SWEEP:
+        counts: dict[str, int] = {}
+        res = score_questions(questions, attrs, lookup, embedder, rescore_margin=margin, counts=counts)[EMBED_WEIGHT]
+        out[str(margin)] = {
+            "accuracy": round(100 * sum(r.ok for r in res) / len(res), 1) if res else 0.0,
+            "rescored_pct": round(100 * counts["rescored"] / max(1, counts["rankings"]), 1),
+        }
+    return out
+
+
 def ggt_report(shared: Path, embedder: Embedder, cache: Path | None) -> tuple[dict, list[dict]]:
     """GGT dev who-said accuracy and citation precision, sliced by the items' tags."""
     articles = load_ggt_articles(shared)
@@ -256,6 +285,16 @@ def ggt_report(shared: Path, embedder: Embedder, cache: Path | None) -> tuple[di
         "attributions": len(attrs),
         "kinds": {k: sum(a.speaker_kind == k for a in attrs) for k in kinds},
         "slices": summarise(main, GGT_SLICES),
+        "slices_content_vectors": summarise(
+            score_questions(questions, attrs, lookup, embedder, claim_vectors="contents")[EMBED_WEIGHT], GGT_SLICES
+        ),
+        "by_rescore_top": {
+            str(k): summarise(
+                score_questions(questions, attrs, lookup, embedder, rescore_top=k)[EMBED_WEIGHT], GGT_SLICES
+            )
+            for k in RESCORE_SWEEP
+        },
+        "by_rescore_margin": margin_sweep(questions, attrs, lookup, embedder),
         "coref_variants": coref_variants(parsed, questions, lookup, embedder, GGT_SLICES),
     }
     return report, [asdict(r) for r in main if not r.ok]
@@ -309,6 +348,11 @@ def print_table(rep: dict) -> None:
         f"{'dense top sentence (peer)':<28}{w['dense_top_sentence']['all']:>8}"
         f"{w['dense_top_sentence']['clean']:>8}"
     )
+    if "content_vectors" in w:
+        c = w["content_vectors"]
+        print(f"{'  claims encoded (old way)':<28}{c['all']:>8}{c['clean']:>8}")
+    for k, v in w.get("by_rescore_top", {}).items():
+        print(f"{'  sentence vectors, rescore ' + k:<28}{v['all']:>8}{v['clean']:>8}")
     for k, v in w["by_embed_weight"].items():
         print(f"{'  index, embed weight ' + k:<28}{v['all']:>8}{v['clean']:>8}")
     print(f"right article for top claim: {w['right_article']}%")
@@ -319,6 +363,18 @@ def print_table(rep: dict) -> None:
         print(f"\n{name + ' who-said':<24}{'n':>6}{'acc %':>8}{'cite P %':>10}")
         for tag, m in table.items():
             print(f"{tag:<24}{m['n']:>6}{m['accuracy']:>8}{m['citation_precision']:>10}")
+    ggt = rep.get("ggt", {})
+    if ggt.get("by_rescore_top"):
+        tags = list(next(iter(ggt["by_rescore_top"].values())))
+        print(f"\n{'GGT dev, rescore top k':<24}" + "".join(f"{t[:12]:>13}" for t in tags))
+        if "slices_content_vectors" in ggt:
+            row = ggt["slices_content_vectors"]
+            print(f"{'claims encoded (old)':<24}" + "".join(f"{row[t]['accuracy']:>13}" for t in tags))
+        for k, row in ggt["by_rescore_top"].items():
+            print(f"{'k = ' + k:<24}" + "".join(f"{row[t]['accuracy']:>13}" for t in tags))
+    for corpus, sweep in (("PolNeAR", w.get("by_rescore_margin", {})), ("GGT dev", ggt.get("by_rescore_margin", {}))):
+        for margin, row in sweep.items():
+            print(f"{corpus} rescore below lead {margin}: acc {row['accuracy']}%, rescored {row['rescored_pct']}%")
     for corpus, variants in rep.get("coref_variants", {}).items():
         names = list(variants)
         print(f"\n{corpus + ' coref: acc / cite P':<24}{'n':>6}" + "".join(f"{n:>16}" for n in names))

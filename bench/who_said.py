@@ -1,7 +1,8 @@
 """Who-said scoring shared by the attribution bench's corpora (PolNeAR dev, GGT dev).
 
 Each question's claim part is ranked against every claim (and uncovered sentence) of its corpus
-the way :class:`assistant.attribution_qa.ClaimIndex` ranks them; the answer is the top claim's
+the way :class:`assistant.attribution_qa.ClaimIndex` ranks them (by default with the claims'
+sentences' vectors, as the live route does); the answer is the top claim's
 speaker. A citation is correct when a sentence the answer would cite (the cue sentence and the
 content sentences, as :class:`assistant.sources.SourceAnswerer` cites them) overlaps a gold
 evidence span. Results are sliced by the items' tags.
@@ -21,7 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.attribution_qa import EMBED_WEIGHT, ClaimIndex, _words, parse_source_question
+from assistant.attribution_qa import (
+    EMBED_WEIGHT,
+    RESCORE_MARGIN,
+    RESCORE_TOP,
+    ClaimIndex,
+    _words,
+    parse_source_question,
+)
 from index.attribution import Attribution
 from index.attribution.speaker_canon import speaker_label
 from index.embed import Embedder
@@ -89,9 +97,22 @@ def score_questions(
     lookup: Mapping[tuple[str, int], Sentence],
     embedder: Embedder,
     weights: Iterable[float] = (EMBED_WEIGHT,),
+    claim_vectors: str = "sentences",
+    rescore_top: int = RESCORE_TOP,
+    rescore_margin: float = RESCORE_MARGIN,
+    counts: dict[str, int] | None = None,
 ) -> dict[float, list[ItemResult]]:
-    """Answer every question from the claims; results per embed weight."""
-    index = ClaimIndex(attributions, embedder, lookup)
+    """Answer every question from the claims; results per embed weight. ``claim_vectors``:
+    ``sentences`` ranks a claim by its sentences' vectors and re-ranks the ``rescore_top`` best by
+    their encoded contents, as the route does; ``contents`` encodes every claim's content span (the
+    older way). ``rescore_margin``: see :class:`ClaimIndex`; ``counts`` gets how many rankings
+    encoded contents."""
+    sentence_vectors = None
+    if claim_vectors == "sentences":
+        keys = list(lookup)
+        sentence_vectors = dict(zip(keys, embedder.embed([lookup[k].text for k in keys]), strict=True))
+    index = ClaimIndex(attributions, embedder, lookup, sentence_vectors=sentence_vectors, rescore_top=rescore_top,
+                       rescore_margin=rescore_margin)  # fmt: skip
     queries = []
     for q in questions:
         parsed = parse_source_question(q["question"])
@@ -100,11 +121,10 @@ def score_questions(
     claim_words = [_words(c.content.text) for c in index.claims]  # lexical_overlap, precomputed
     out: dict[float, list[ItemResult]] = {w: [] for w in weights}
     for qi, q in enumerate(questions):
-        cos = index.matrix @ qmat[qi]
         q_words = _words(queries[qi])
         lex = np.array([len(q_words & w) / len(q_words) if q_words else 0.0 for w in claim_words])
         for w in out:
-            claim = index.claims[int(np.argmax(w * cos + (1 - w) * lex))]
+            claim = index.claims[int(index.order(qmat[qi], lex, w)[0][0])]
             answer = speaker_label(claim.speaker, claim.source.text if claim.source else None)
             answer = answer if claim.speaker_kind != "unresolved" else ""
             n, ok = _citations_ok(claim, q.get("evidence", []), lookup)
@@ -116,6 +136,8 @@ def score_questions(
                     right_article=claim.article_id == q["evidence"][0].get("article_id"),
                 )
             )  # fmt: skip
+    if counts is not None:  # how many rankings encoded contents
+        counts["rescored"], counts["rankings"] = index.rescored, len(questions) * len(out)
     return out
 
 

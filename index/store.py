@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
+RECENT_QUERIES = 32  # single texts (questions) whose vectors the store keeps for the next calls
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -157,6 +159,8 @@ class SentenceStore:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Cannot open the index in {self.directory}: {exc}") from exc
         self._lock = threading.RLock()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # the last few single texts encoded
+        self._recent_by: Embedder = embedder
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
         self._vectors = self._open_chroma(sync_interval)
         self.listeners: list[StoreListener] = []
@@ -495,8 +499,26 @@ class SentenceStore:
 
     # -- vectors ------------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of ``texts`` from the store's embedder (L2-normalised rows)."""
-        return self.embedder.embed(texts)
+        """Vectors of ``texts`` from the store's embedder (L2-normalised rows). A single text (a
+        question) is remembered for the next few calls, so the stages of one answer that encode
+        the same question (retrieval, then claim ranking) run the encoder once."""
+        if len(texts) != 1:
+            return self.embedder.embed(texts)
+        key = texts[0]
+        with self._lock:
+            if self._recent_by is not self.embedder:  # the embedder was swapped: forget its vectors
+                self._recent.clear()
+                self._recent_by = self.embedder
+            vector = self._recent.get(key)
+            if vector is not None:
+                self._recent.move_to_end(key)
+        if vector is None:
+            vector = self.embedder.embed(texts)[0]
+            with self._lock:
+                self._recent[key] = vector
+                while len(self._recent) > RECENT_QUERIES:
+                    self._recent.popitem(last=False)
+        return np.array(vector)[None, :]  # a copy: a caller may change its rows
 
     def search(
         self, text: str, k: int, *, vector: Any | None = None, articles: set[str] | None = None
@@ -514,7 +536,7 @@ class SentenceStore:
         if self.count() == 0 or (articles is not None and not articles):
             return []
         if vector is None:
-            vector = self.embedder.embed([text])[0]
+            vector = self.embed([text])[0]
         filters = None
         if articles is not None:
             filters = MetadataFilters(filters=[
@@ -540,13 +562,23 @@ class SentenceStore:
 
     def vectors(self, article_id: str, indexes: Sequence[int]) -> Any:
         """The stored vectors of sentences ``indexes`` of one article, in that order."""
-        import numpy as np
+        found = self.sentence_vectors([(article_id, i) for i in indexes])
+        rows = [found[(article_id, i)] for i in indexes]
+        return np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
 
-        ids = [f"{article_id}:{i}" for i in indexes]
+    def sentence_vectors(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """The stored vectors of the sentences ``(article_id, index)`` found in the collection
+        (one read, any number of articles); a key with no vector is left out."""
+        ids = list(dict.fromkeys(f"{a}:{i}" for a, i in keys))
+        if not ids:
+            return {}
         with self._lock:
-            got: Any = self._collection.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return np.array([by_id[i] for i in ids], dtype=np.float32).reshape(len(ids), self.embedder.dim)
+            got: Any = self._collection.get(ids=ids, include=["embeddings"])
+        out = {}
+        for node_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+            article_id, _, index = str(node_id).rpartition(":")
+            out[(article_id, int(index))] = np.asarray(vector, dtype=np.float32)
+        return out
 
     def speakers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
         """The attributed speaker of each ``(article_id, index)`` that has one."""

@@ -89,6 +89,19 @@ def fake_extractor(article: Article, sentences: list[Sentence]) -> tuple[list[At
     return found, sentence_speakers(found)
 
 
+class RecordingEmbedder:
+    """An embedder (the hash one by default) that records every text it is given, in order."""
+
+    def __init__(self, inner: Any = None) -> None:
+        self.inner = inner or HashEmbedder()
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.seen: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        self.seen.extend(texts)
+        return self.inner.embed(texts)
+
+
 def make_fake_assistant(data_dir: Path, *, extractor: Extractor | None = None, **settings: object) -> Assistant:
     """An assistant with the hash-seeded embedder: real Chroma, no model loading."""
     config = Settings(data_dir=data_dir, generator="extractive", **settings)  # type: ignore[arg-type]

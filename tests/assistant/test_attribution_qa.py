@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.attribution_qa import (
     ClaimIndex,
     SourceQuery,
+    claim_vectors,
     claims_by_speaker,
     decide,
     lexical_overlap,
@@ -20,6 +22,7 @@ from assistant.errors import ModelUnavailableError
 from index.attribution import Attribution, Span, extract_attributions, load_nlp
 from index.embed import HashEmbedder
 from index.types import Article, Sentence
+from tests.conftest import RecordingEmbedder
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "balochistan-ians-2026-02-04.txt"
 ASIF = (
@@ -176,3 +179,58 @@ def test_sample_bla_claims_by_speaker(sample) -> None:  # type: ignore[no-untype
     assert "35 of its fighters" in contents
     assert "kill members of the Army" in contents
     assert "handicapped" not in contents
+
+
+def test_claim_vectors_are_the_mean_of_their_sentences_vectors() -> None:
+    e = HashEmbedder()
+    vectors = {k: e.embed([s.text])[0] for k, s in SENTS.items()}
+    two = Attribution("a", 0, None, Span(0, 0, ""), Span(0, 10, "x"), "Asif", "named", (0, 1))
+    rows = claim_vectors([CLAIMS[0], two], vectors, None)
+    assert np.allclose(rows[0], vectors[("a", 0)])
+    mean = vectors[("a", 0)] + vectors[("a", 1)]
+    assert np.allclose(rows[1], mean / np.linalg.norm(mean))
+
+
+def test_claim_index_with_sentence_vectors_encodes_only_the_query() -> None:
+    e = RecordingEmbedder()
+    vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
+    ranked = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=0).rank("the army is stretched")
+    assert ranked[0][0].speaker == "Khawaja Asif"
+    assert [c.speaker_kind for c, _ in ranked].count("unresolved") == 1  # the uncovered river sentence
+    assert e.seen == ["the army is stretched"]
+
+
+def test_the_best_claims_by_sentence_are_reranked_by_their_encoded_contents() -> None:
+    e = RecordingEmbedder()
+    query = "the army is stretched"
+    qvec = e.inner.embed([query])[0]
+    vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items()}
+    vectors[("a", 0)] = -qvec  # Asif's sentence looks unlike the question; his claim's content does not
+    vectors[("a", 1)] = qvec  # the officials' sentence looks like it; their claim's content does not
+    always = float("inf")  # rescore whatever the lead of the best claim by its sentences
+    assert ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=0).rank(query)[0][0].speaker == (
+        "officials"
+    )
+    one = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=1, rescore_margin=always)
+    assert one.rank(query)[0][0].speaker == "officials"  # Asif's claim is not among the claims re-ranked
+    trusted = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=3, rescore_margin=0.3)
+    e.seen.clear()
+    assert trusted.rank(query)[0][0].speaker == "officials" and e.seen == [query]  # a lead of 0.31 is trusted
+    assert trusted.rescored == 0
+    e.seen.clear()
+    index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors, rescore_top=3, rescore_margin=0.35)
+    ranked = index.rank(query)
+    assert ranked[0][0].speaker == "Khawaja Asif" and decide(ranked).status == "attributed"
+    assert e.seen[0] == query
+    assert sorted(e.seen[1:]) == ["The river flooded the valley.", "talks stalled", "the army is stretched thin"]
+    index.rank(query)
+    assert e.seen[4:] == [query] and index.rescored == 2  # each content is encoded once per index
+
+
+def test_a_claim_whose_sentence_has_no_vector_is_encoded_alone() -> None:
+    e = RecordingEmbedder()
+    vectors = {k: e.inner.embed([s.text])[0] for k, s in SENTS.items() if k != ("a", 1)}
+    index = ClaimIndex(CLAIMS, e, SENTS, sentence_vectors=vectors)
+    assert e.seen == ["talks stalled"]
+    assert index.matrix.shape == (3, e.inner.dim)
+    assert np.allclose(np.linalg.norm(index.matrix, axis=1), 1.0, atol=1e-5)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant import Assistant
+from assistant.attribution_qa import RESCORE_TOP
+from tests.conftest import RecordingEmbedder
 
 BLA_280 = ("The events in Balochistan have left the Pakistan establishment embarrassed as the Balochistan "
            "Liberation Army (BLA) has claimed that it killed at least 280 Pakistani personnel during Phase II "
@@ -45,3 +47,19 @@ def test_without_an_extractor_there_is_no_attribution_route(fake_assistant: Assi
     fake_assistant.add([sample_path])
     assert fake_assistant.ask("What did the BLA claim?").generator == "extractive"
     assert fake_assistant.claims() == {}
+
+
+def test_who_said_encodes_the_question_and_only_the_best_claims(
+    attribution_assistant: Assistant, sample_path: Path
+) -> None:
+    """The claims are ranked by their sentences' stored vectors: at question time the encoder sees
+    the question's claim part and, unless the best claim leads clearly, the contents of the few
+    best claims, re-ranked by them (it used to encode every candidate claim)."""
+    attribution_assistant.add([sample_path])
+    recorder = RecordingEmbedder(attribution_assistant.store.embedder)
+    attribution_assistant.store.embedder = recorder
+    answer = attribution_assistant.ask("Who admitted that the security forces were handicapped?")
+    assert answer.generator == "attribution" and "Khawaja Asif" in answer.text
+    claims = recorder.seen[1:]
+    assert recorder.seen[0] == "the security forces were handicapped"  # once: retrieval and ranking share it
+    assert len(claims) <= RESCORE_TOP, recorder.seen  # none when the best claim leads clearly

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.attribution import Attribution, Span
@@ -106,3 +107,34 @@ def test_add_many_falls_back_to_one_write_per_article_when_the_batch_write_fails
     assert calls[0] == {"Quetta", "Gwadar", "Turbat"} and len(calls) == 4  # one batch, then one write each
     assert [type(e).__name__ if e else None for e in errors] == [None, "ValueError", None]
     assert sorted(a.id for a in store.articles()) == ["Quetta", "Turbat"] and store._collection.count() == 4
+
+
+def test_sentence_vectors_of_several_articles_in_one_read(tmp_path: Path) -> None:
+    embedder = HashEmbedder()
+    store = SentenceStore(tmp_path / "idx", embedder)
+    store.add(Article("a:1", "T", "Rain fell. Wind blew."),
+              [Sentence("a:1", 0, 0, 10, "Rain fell."), Sentence("a:1", 1, 11, 21, "Wind blew.")])  # fmt: skip
+    store.add(Article("b", "T", "Asif spoke."), [Sentence("b", 0, 0, 11, "Asif spoke.")])
+    got = store.sentence_vectors([("a:1", 1), ("b", 0), ("a:1", 7), ("b", 0)])
+    assert set(got) == {("a:1", 1), ("b", 0)}  # a key with no vector is left out; ids may hold ':'
+    assert np.allclose(got[("a:1", 1)], embedder.embed(["Wind blew."])[0], atol=1e-6)
+    assert np.allclose(got[("b", 0)], embedder.embed(["Asif spoke."])[0], atol=1e-6)
+    assert store.sentence_vectors([]) == {}
+    assert np.allclose(store.vectors("a:1", [1, 0])[1], embedder.embed(["Rain fell."])[0], atol=1e-6)
+
+
+def test_a_question_encoded_twice_in_a_row_runs_the_encoder_once(tmp_path: Path) -> None:
+    from tests.conftest import RecordingEmbedder
+
+    recorder = RecordingEmbedder()
+    store = SentenceStore(tmp_path / "idx", recorder)  # type: ignore[arg-type]
+    first = store.embed(["Who said it rained?"])
+    again = store.embed(["Who said it rained?"])
+    assert recorder.seen == ["Who said it rained?"] and np.array_equal(first, again) and first.shape == (1, recorder.dim)
+    store.embed(["a", "b"])
+    store.embed(["a"])  # texts encoded together are not remembered
+    assert recorder.seen == ["Who said it rained?", "a", "b", "a"]
+    other = RecordingEmbedder()
+    store.embedder = other  # type: ignore[assignment]
+    store.embed(["Who said it rained?"])
+    assert other.seen == ["Who said it rained?"]  # a swapped embedder's vectors are its own
