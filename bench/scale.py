@@ -35,6 +35,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ import numpy as np
 
 from assistant import Assistant, Settings
 from index.attribution import Attribution, Span, extractor_version
+from index.backend import ChromaBackend
 from index.embed import MiniLMEmbedder
 from index.embed_cache import CachedEmbedder
 from index.ingest import extract_for_store, ingest, sentence_speakers
@@ -51,6 +53,8 @@ from index.store import SentenceStore
 from index.types import Article, Sentence
 
 ROOT = Path(__file__).resolve().parent.parent
+BATCH_ARTICLES = 100  # copied or synthetic articles stored per add_many call
+REAL_COLLECTION = "scalereal"  # the real corpus's collection (run_size's "scale" + label)
 _FIRST = ("Ada", "Bela", "Cyrus", "Dana", "Elio", "Fay", "Gus", "Hana", "Ivo", "Jana", "Kofi", "Lena")
 _LAST = ("Abara", "Brandt", "Castillo", "Duarte", "Eklund", "Fofana", "Grimaldi", "Haddad", "Ibsen", "Moreau")
 
@@ -244,12 +248,16 @@ def run_size(label: str, backend: str, real_store: SentenceStore | None, shared:
         added = len(report.added)
     else:
         added = 0
-        for article, sents, notes, vectors in synthetic(real_store, n) if n else copies(real_store):
-            store.add(article, sents, notes, sentence_speakers(notes), vectors)
-            added += 1
-            if added % 1000 == 0:
+        items = iter(synthetic(real_store, n) if n else copies(real_store))
+        while batch := list(islice(items, BATCH_ARTICLES)):  # one Chroma write per batch (add_many)
+            errors = store.add_many([(a, sents, notes, sentence_speakers(notes), v) for a, sents, notes, v in batch])
+            failed = [e for e in errors if e is not None]
+            if failed:
+                raise RuntimeError(f"{len(failed)} of {len(batch)} articles were not stored: {failed[0]}")
+            added += len(batch)
+            if added % 1000 < BATCH_ARTICLES:
                 rate = store.count() / (time.perf_counter() - start)
-                print(f"  {label}/{backend}: {added} synthetic articles, {rate:.0f} sentences/s", file=sys.stderr)
+                print(f"  {label}/{backend}: {added} articles, {rate:.0f} sentences/s", file=sys.stderr)
     store.flush()
     seconds = time.perf_counter() - start
     sentences = store.count()
@@ -298,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.synthetic.split(",") if s.strip() and int(s) > 0]
     parsed: SentenceStore | None = None  # the real corpus parsed once (first backend); later backends copy it
     if args.parsed_from:
-        parsed = SentenceStore(args.parsed_from, CachedEmbedder(MiniLMEmbedder(), workdir / "embeddings.sqlite3"))
+        # its own collection name: under another, every article would look incomplete and be removed
+        parsed = SentenceStore(args.parsed_from, CachedEmbedder(MiniLMEmbedder(), workdir / "embeddings.sqlite3"),
+                               ChromaBackend(collection=REAL_COLLECTION))  # fmt: skip
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         server_dir = workdir / f"chroma-server-{backend}"
         shutil.rmtree(server_dir, ignore_errors=True)
