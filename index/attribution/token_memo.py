@@ -124,7 +124,7 @@ class TokenMemo:
         for token, (_orth, tag, dep, pos, morph, lemma) in zip(mini, rows, strict=True):
             token.tag, token.dep, token.pos, token.lemma = tag, dep, pos, lemma
             if morph:
-                token.set_morph(morph)
+                token.set_morph(morph)  # type: ignore[attr-defined]  # not in spaCy's stubs
         mini = self.lemmatizer(self.ruler(mini))
         found = {}
         for key, at in zip(todo, centres, strict=True):
@@ -175,7 +175,7 @@ class TokenMemo:
                     token.dep = dep
                 token.pos, token.lemma = pos, lemma
                 if morph != row[4]:
-                    token.set_morph(morph or None)
+                    token.set_morph(morph or None)  # type: ignore[attr-defined]
         self.hits -= len(todo)
         return docs
 
