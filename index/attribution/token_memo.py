@@ -82,13 +82,14 @@ def context_rules(patterns: list[dict[str, Any]]) -> tuple[int, list[Callable[[s
 class TokenMemo:
     """Sets each token's tag, dep, POS, morph and lemma as ``attribute_ruler`` then ``lemmatizer``
     would, looking the result up by the token's key (see the module) and asking them on a miss.
+    At most ``max_size`` keys are kept (~0.6 kB each); past that, new keys are computed every time.
 
     Example:
         >>> memo = TokenMemo(nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer"))  # doctest: +SKIP
         >>> doc = memo(doc_after_parser)                                                  # doctest: +SKIP
     """
 
-    def __init__(self, ruler: Any, lemmatizer: Any, max_size: int = 400_000) -> None:
+    def __init__(self, ruler: Any, lemmatizer: Any, max_size: int = 100_000) -> None:
         self.ruler, self.lemmatizer, self.max_size = ruler, lemmatizer, max_size
         self.radius, self._tests = context_rules(ruler.patterns)
         self._needs_context: dict[int, bool] = {}
