@@ -82,7 +82,7 @@ def context_rules(patterns: list[dict[str, Any]]) -> tuple[int, list[Callable[[s
 class TokenMemo:
     """Sets each token's tag, dep, POS, morph and lemma as ``attribute_ruler`` then ``lemmatizer``
     would, looking the result up by the token's key (see the module) and asking them on a miss.
-    At most ``max_size`` keys are kept (~0.6 kB each); past that, new keys are computed every time.
+    At most ``max_size`` keys are kept (~0.6 kB each, estimated); past that, new keys are computed every time.
 
     Example:
         >>> memo = TokenMemo(nlp.get_pipe("attribute_ruler"), nlp.get_pipe("lemmatizer"))  # doctest: +SKIP
