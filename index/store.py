@@ -17,7 +17,6 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
-RECENT_QUERIES = 32  # single texts (questions) whose vectors the store keeps for the next calls
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -159,8 +157,6 @@ class SentenceStore:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Cannot open the index in {self.directory}: {exc}") from exc
         self._lock = threading.RLock()
-        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # the last few single texts encoded
-        self._recent_by: Embedder = embedder
         self._check_meta({"schema": SCHEMA_VERSION, "embedder": embedder.name, "dim": str(embedder.dim)})
         self._vectors = self._open_chroma(sync_interval)
         self.listeners: list[StoreListener] = []
@@ -499,26 +495,8 @@ class SentenceStore:
 
     # -- vectors ------------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of ``texts`` from the store's embedder (L2-normalised rows). A single text (a
-        question) is remembered for the next few calls, so the stages of one answer that encode
-        the same question (retrieval, then claim ranking) run the encoder once."""
-        if len(texts) != 1:
-            return self.embedder.embed(texts)
-        key = texts[0]
-        with self._lock:
-            if self._recent_by is not self.embedder:  # the embedder was swapped: forget its vectors
-                self._recent.clear()
-                self._recent_by = self.embedder
-            vector = self._recent.get(key)
-            if vector is not None:
-                self._recent.move_to_end(key)
-        if vector is None:
-            vector = self.embedder.embed(texts)[0]
-            with self._lock:
-                self._recent[key] = vector
-                while len(self._recent) > RECENT_QUERIES:
-                    self._recent.popitem(last=False)
-        return np.array(vector)[None, :]  # a copy: a caller may change its rows
+        """Vectors of ``texts`` from the store's embedder (L2-normalised rows)."""
+        return self.embedder.embed(texts)
 
     def search(
         self, text: str, k: int, *, vector: Any | None = None, articles: set[str] | None = None

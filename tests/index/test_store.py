@@ -122,19 +122,3 @@ def test_sentence_vectors_of_several_articles_in_one_read(tmp_path: Path) -> Non
     assert store.sentence_vectors([]) == {}
     assert np.allclose(store.vectors("a:1", [1, 0])[1], embedder.embed(["Rain fell."])[0], atol=1e-6)
 
-
-def test_a_question_encoded_twice_in_a_row_runs_the_encoder_once(tmp_path: Path) -> None:
-    from tests.conftest import RecordingEmbedder
-
-    recorder = RecordingEmbedder()
-    store = SentenceStore(tmp_path / "idx", recorder)  # type: ignore[arg-type]
-    first = store.embed(["Who said it rained?"])
-    again = store.embed(["Who said it rained?"])
-    assert recorder.seen == ["Who said it rained?"] and np.array_equal(first, again) and first.shape == (1, recorder.dim)
-    store.embed(["a", "b"])
-    store.embed(["a"])  # texts encoded together are not remembered
-    assert recorder.seen == ["Who said it rained?", "a", "b", "a"]
-    other = RecordingEmbedder()
-    store.embedder = other  # type: ignore[assignment]
-    store.embed(["Who said it rained?"])
-    assert other.seen == ["Who said it rained?"]  # a swapped embedder's vectors are its own
