@@ -163,6 +163,12 @@ def _unattributed(
     return out
 
 
+def vector_sentences(claim: Attribution) -> list[tuple[str, int]]:
+    """The sentences whose stored vectors stand for ``claim``: its content sentences (the cue
+    sentence's when it has none), as ``(article_id, index)``."""
+    return [(claim.article_id, i) for i in (claim.content_sentences or (claim.cue_sentence,))]
+
+
 def claim_vectors(
     claims: Sequence[Attribution], sentence_vectors: Mapping[tuple[str, int], np.ndarray], embedder: Embeds | None
 ) -> np.ndarray:
@@ -179,7 +185,7 @@ def claim_vectors(
     """
     rows: list[np.ndarray | None] = []
     for c in claims:
-        keys = [(c.article_id, i) for i in (c.content_sentences or (c.cue_sentence,))]
+        keys = vector_sentences(c)
         found = [sentence_vectors[k] for k in keys if k in sentence_vectors]
         rows.append(np.mean(found, axis=0) if len(found) == len(keys) else None)
     missing = [i for i, row in enumerate(rows) if row is None]

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from assistant.attribution_qa import ClaimIndex, decide, parse_source_question
+from assistant.attribution_qa import ClaimIndex, decide, parse_source_question, vector_sentences
 from assistant.citations import Claim
 from assistant.condense import PRONOUN
 from assistant.retrieval import Retriever
@@ -160,7 +160,7 @@ class AttributionAnswerer:
         lookup = {(h.sentence.article_id, h.sentence.index): h.sentence for h in retrieved}
         vectors = None
         if not self.encode_claims:  # the claims' sentences' stored vectors: no claim is encoded
-            wanted = {(a.article_id, i) for a in candidates for i in (a.content_sentences or (a.cue_sentence,))}
+            wanted = {key for a in candidates for key in vector_sentences(a)}
             vectors = self.store.sentence_vectors(wanted | set(lookup))
         verdict = decide(ClaimIndex(candidates, self.store, lookup, sentence_vectors=vectors).rank(content))
         if verdict.status == "no_match" or verdict.attribution is None:
