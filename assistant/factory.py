@@ -85,10 +85,11 @@ def load_llm_or_problem(settings: Settings) -> tuple[LLM | None, str | None]:
 def open_store(settings: Settings) -> SentenceStore:
     """The store in ``settings.index_dir`` with the real MiniLM embedder, its vectors embedded or on
     the Chroma server of ``settings.store_backend``."""
-    from index.embed import MiniLMEmbedder
+    from index.embed import MiniLMEmbedder, limit_blas_threads
     from index.embed_cache import CachedEmbedder
 
     encoder = MiniLMEmbedder(settings.embed_model)
+    limit_blas_threads(settings.blas_threads)  # after torch and numpy have loaded theirs
     # sentence text -> vector: syndicated copies and a resumed ingest's sentences are embedded once
     cache = settings.data_dir / "cache" / f"embeddings-{encoder.name}-{encoder.dim}.sqlite3"
     return SentenceStore(settings.index_dir, CachedEmbedder(encoder, cache), settings.backend,

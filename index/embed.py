@@ -9,11 +9,14 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from index.errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from threadpoolctl import threadpool_limits
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,29 @@ class HashEmbedder:
             for token in _TOKEN.findall(text.lower()):
                 rows[i] += self._token_vector(token)
         return _normalise(rows)
+
+
+def limit_blas_threads(threads: int | None) -> threadpool_limits | None:
+    """Cap the BLAS libraries numpy and scipy loaded (OpenBLAS, MKL) at ``threads`` for this process
+    (``None``: leave them as they are). Returns threadpoolctl's limiter (``restore_original_limits()``
+    undoes it), or ``None``.
+
+    On a small CPU, BLAS threads spin for a while after every call, on the cores the sentence
+    encoder's threads need next: with two cores, a question's encode took ~3x longer after the
+    passage scoring's matrix product than alone (bench.who_said_latency). Queries multiply one vector
+    by a matrix, which one thread does as fast.
+
+    Example:
+        >>> limiter = limit_blas_threads(1)
+        >>> limiter is not None
+        True
+        >>> limiter.restore_original_limits()
+    """
+    if threads is None:
+        return None
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 def default_minilm_path() -> str:

@@ -102,3 +102,12 @@ def test_attributions_from_an_older_extractor_are_refreshed_on_open(tmp_path: Pa
     assert again.store.meta("extractor") == extractor_version() and again.claims() == claims
     answer = again.ask("Who admitted that the security forces were handicapped?")
     assert "Khawaja Asif" in answer.text
+
+
+def test_the_real_store_caps_blas_threads_as_settings_say(real_assistant: Assistant) -> None:
+    """numpy's BLAS threads spin on the encoder's cores (``Settings.blas_threads``, default 1)."""
+    from threadpoolctl import threadpool_info
+
+    assert real_assistant.settings.blas_threads == 1
+    blas = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and set(blas) == {1}
