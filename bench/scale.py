@@ -261,7 +261,8 @@ def run_size(label: str, backend: str, real_store: SentenceStore | None, shared:
             added += len(batch)
             if added % 1000 < BATCH_ARTICLES:
                 rate = store.count() / (time.perf_counter() - start)
-                print(f"  {label}/{backend}: {added} articles, {rate:.0f} sentences/s", file=sys.stderr)
+                print(f"  {label}/{backend}: {added} articles, {rate:.0f} sentences/s, "
+                      f"rss {_rss()['rss_mb']:.0f} MB, {time.perf_counter() - start:.0f} s", file=sys.stderr)  # fmt: skip
     store.flush()
     seconds = time.perf_counter() - start
     sentences = store.count()
