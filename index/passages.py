@@ -20,7 +20,10 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +36,31 @@ log = logging.getLogger(__name__)
 
 MAX_WORDS = 90
 TITLE_WEIGHT = 0.5
+SPLIT_ROWS = 100_000  # a passage matrix past this many rows is scored in one slice per core
+_WORKERS = min(4, os.cpu_count() or 1)
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="passage-scores")
+
+
+def cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector``; a large matrix in slices on a thread per core (numpy releases the GIL).
+
+    BLAS runs one thread here (``index.embed.limit_blas_threads``), and a matrix-vector product is
+    bound by memory reads: slices on two threads scored 250k passages in ~0.5x the time of one
+    product (bench note in the README, Scale).
+
+    Example:
+        >>> cosines(np.eye(3, dtype=np.float32), np.array([0, 1, 0], np.float32)).tolist()
+        [0.0, 1.0, 0.0]
+    """
+    if len(matrix) < SPLIT_ROWS or _WORKERS < 2:
+        return np.asarray(matrix @ vector)
+    bounds = np.linspace(0, len(matrix), _WORKERS + 1).astype(int)
+    parts = _pool().map(lambda ab: matrix[ab[0] : ab[1]] @ vector, pairwise(bounds))
+    return np.concatenate(list(parts))
 
 
 @dataclass(frozen=True)
@@ -167,7 +195,7 @@ class PassageIndex:
                             if self._passages else np.zeros((0, self.embedder.dim), np.float32))  # fmt: skip
         if not self._keys:
             return []
-        scores = self._matrix @ np.asarray(vector, dtype=np.float32)
+        scores = cosines(self._matrix, np.asarray(vector, dtype=np.float32))
         if allowed is not None:
             scores = np.where([p.article_id in allowed for p in self._keys], scores, -2.0)
         k = min(k, len(scores))
