@@ -91,9 +91,7 @@ class ContextRetriever:
     def rankings(self, question: str, filters: Filters | None = None) -> Rankings:
         """Each enabled stage's ranking (``config.depth`` sentences, ``passage_depth`` passages)."""
         cfg = self.config
-        filters = filters or Filters()
-        # the registry is listed only when a filter needs it (at 20k articles a listing cost ~100 ms)
-        allowed = filters.allowed(self.store.articles()) if filters.restricts_articles else None
+        allowed = (filters or Filters()).allowed(self.store.articles)
         vector = self.store.embed([question])[0]
         out = Rankings()
         if cfg.dense:

@@ -116,9 +116,9 @@ class Filters:
     Example:
         >>> from types import SimpleNamespace as A
         >>> arts = [A(id="a", date="2022-06-01", source="cnn.com"), A(id="b", date="2023-01-05", source="theweek.co.uk")]
-        >>> sorted(Filters(since="2022-05", until="2022").allowed(arts))
+        >>> sorted(Filters(since="2022-05", until="2022").allowed(lambda: arts))
         ['a']
-        >>> sorted(Filters(sources=("theweek",)).allowed(arts)), Filters().allowed(arts)
+        >>> sorted(Filters(sources=("theweek",)).allowed(lambda: arts)), Filters().allowed(lambda: arts)
         (['b'], None)
     """
 
@@ -153,13 +153,14 @@ class Filters:
             return False
         return not (self.until and date[: len(self.until)] > self.until)
 
-    def allowed(self, infos: Iterable[ArticleMeta]) -> set[str] | None:
-        """Ids of the articles that pass (``None`` when nothing restricts articles)."""
+    def allowed(self, list_articles: Callable[[], Iterable[ArticleMeta]]) -> set[str] | None:
+        """Ids of the articles that pass (``None`` when nothing restricts articles). The registry is
+        listed (``list_articles()``) only when something does: at 20k articles a listing costs ~100 ms."""
         if not self.restricts_articles:
             return None
         wanted = set(self.articles)
         return {
-            info.id for info in infos
+            info.id for info in list_articles()
             if (not wanted or info.id in wanted)
             and (not self.sources or self._source_ok(info.source or ""))
             and self._date_ok(info.date or "")

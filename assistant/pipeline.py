@@ -166,7 +166,7 @@ class AnswerPipeline:
             yield finish(piece) if isinstance(piece, Draft) else piece
 
     def _within(self, hits: Sequence[Hit], filters: Filters) -> bool:
-        allowed = filters.allowed(self.articles()) if filters.restricts_articles else None
+        allowed = filters.allowed(self.articles)
         return all((allowed is None or h.sentence.article_id in allowed) and filters.speaker_ok(h.speaker) for h in hits)
 
 

@@ -37,7 +37,7 @@ class DenseRetriever:
         self.window = window
 
     def retrieve(self, question: str, k: int, filters: Filters | None = None) -> list[Hit]:
-        allowed = filters.allowed(self.store.articles()) if filters is not None and filters.restricts_articles else None
+        allowed = filters.allowed(self.store.articles) if filters is not None else None
         hits = []
         for found in self.store.search(question, k, articles=allowed):
             if filters is not None and not filters.speaker_ok(found.speaker):
