@@ -153,14 +153,15 @@ class SharedRegistry:
         records = self.articles.get(ids=ids, include=["documents", "metadatas"])
         notes = self.attributions.get(ids=ids, include=["documents"])
         attributions = dict(zip(notes["ids"], notes["documents"], strict=True))
-        rows = store.collection.get(where={"article_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"])
-        by_article: dict[str, list[tuple[Sentence, Any]]] = {}
-        for doc, meta, vector in zip(rows["documents"], rows["metadatas"], rows["embeddings"], strict=True):
+        rows = store.collection.get(where={"article_id": {"$in": ids}}, include=["metadatas", "embeddings"])
+        by_article: dict[str, list[tuple[int, int, int, Any]]] = {}
+        for meta, vector in zip(rows["metadatas"], rows["embeddings"], strict=True):
             aid = str(meta["article_id"])
-            sentence = Sentence(aid, int(meta["index"]), int(meta["start"]), int(meta["end"]), doc)
-            by_article.setdefault(aid, []).append((sentence, vector))
+            by_article.setdefault(aid, []).append((int(meta["index"]), int(meta["start"]), int(meta["end"]), vector))
         for aid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True):
-            pairs = sorted(by_article.get(aid, []), key=lambda p: p[0].index)
+            # a sentence's text is its span of the article (index.segment), not a stored copy
+            pairs = [(Sentence(aid, i, start, end, text[start:end]), vector)
+                     for i, start, end, vector in sorted(by_article.get(aid, []), key=lambda r: r[0])]  # fmt: skip
             if len(pairs) != int(meta.get("n_sentences", -1)):
                 log.warning("shared index: %s has %d of %s sentence vectors; not adopted yet",
                             aid, len(pairs), meta.get("n_sentences"))  # fmt: skip

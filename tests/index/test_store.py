@@ -93,16 +93,20 @@ def test_add_many_falls_back_to_one_write_per_article_when_the_batch_write_fails
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = SentenceStore(tmp_path / "idx", HashEmbedder())
-    write = type(store._vectors).add
+    collection = store._collection
     calls: list[set[str]] = []
 
-    def add(self: object, nodes: list, **kwargs: object) -> list[str]:  # a write holding "Gwadar" fails
-        calls.append({n.metadata["article_id"] for n in nodes})
-        if "Gwadar" in calls[-1]:
-            raise ValueError("bad vector")
-        return write(self, nodes, **kwargs)
+    class FailingGwadar:  # the collection, except that a write holding "Gwadar" fails
+        def __getattr__(self, name: str) -> object:
+            return getattr(collection, name)
 
-    monkeypatch.setattr(type(store._vectors), "add", add)
+        def add(self, ids: list[str], **kwargs: object) -> None:
+            calls.append({i.split(":")[0] for i in ids})
+            if "Gwadar" in calls[-1]:
+                raise ValueError("bad vector")
+            collection.add(ids=ids, **kwargs)
+
+    monkeypatch.setattr(store, "_collection", FailingGwadar())
     errors = store.add_many(_articles("Quetta", "Gwadar", "Turbat"))
     assert calls[0] == {"Quetta", "Gwadar", "Turbat"} and len(calls) == 4  # one batch, then one write each
     assert [type(e).__name__ if e else None for e in errors] == [None, "ValueError", None]
@@ -122,3 +126,44 @@ def test_sentence_vectors_of_several_articles_in_one_read(tmp_path: Path) -> Non
     assert store.sentence_vectors([]) == {}
     assert np.allclose(store.vectors("a:1", [1, 0])[1], embedder.embed(["Rain fell."])[0], atol=1e-6)
 
+
+
+def test_vectors_are_stored_without_a_document_and_hits_read_their_text_from_the_registry(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    store.add_many(_articles("Quetta", "Gwadar"))
+    got = store._collection.get(ids=["Quetta:0"], include=["documents", "metadatas"])
+    assert got["documents"] == [None]  # the text lives once, in SQLite (no Chroma full-text index of it)
+    assert set(got["metadatas"][0]) == {"article_id", "index", "start", "end", "title", "date", "speaker", "member"}
+    hit = store.search("Police in Gwadar closed the road.", 1)[0]
+    assert (hit.sentence.text, hit.title) == ("Police in Gwadar closed the road.", "Story Gwadar")
+    assert hit.score == pytest.approx(1.0, abs=1e-5)  # cosine, from Chroma's cosine distance
+
+
+def test_an_index_written_through_llama_index_nodes_is_still_read_and_removed(tmp_path: Path) -> None:
+    """Indexes written before the lean records hold a document and a node JSON per vector."""
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    (article, sents, _notes, _speakers, vectors), *_ = _articles("Quetta")
+    with store._db:
+        store._insert_rows(article, sents, [])
+    store._collection.add(
+        ids=[f"Quetta:{s.index}" for s in sents], embeddings=vectors, documents=[s.text for s in sents],
+        metadatas=[{"article_id": "Quetta", "index": s.index, "start": s.start, "end": s.end, "title": "Story Quetta",
+                    "date": "", "speaker": "", "member": store.member, "_node_content": "{}", "document_id": "Quetta",
+                    "ref_doc_id": "Quetta", "doc_id": "Quetta", "_node_type": "TextNode"} for s in sents],
+    )  # fmt: skip
+    assert [h.sentence.index for h in store.search("It rained in Quetta.", 1)] == [1]
+    store.replace_attributions("Quetta", [], {1: "Asif"})
+    assert store.speakers([("Quetta", 1)]) == {("Quetta", 1): "Asif"}
+    store.remove("Quetta")
+    assert store._collection.count() == 0 and store.search("It rained in Quetta.", 1) == []
+
+
+def test_the_sentence_count_follows_adds_and_removes_from_any_connection(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    store.add_many(_articles("Quetta", "Gwadar"))
+    assert store.count() == 4
+    other = SentenceStore(tmp_path / "idx", HashEmbedder())  # a second connection to the same index
+    other.remove("Gwadar")
+    assert store.count() == 2
+    store.add_many(_articles("Turbat"))
+    assert store.count() == 4 and other.count() == 4
