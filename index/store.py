@@ -120,6 +120,14 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _texts_sql(n: int) -> str:
+    """The texts of ``n`` ``(article_id, idx)`` keys: a join on the keys, so that each is one
+    primary-key search (``(article_id, idx) IN (VALUES ...)`` scans the whole table)."""
+    values = ",".join("(?,?)" for _ in range(n))
+    return (f"WITH k(a, i) AS (VALUES {values}) "
+            "SELECT s.article_id, s.idx, s.text FROM k JOIN sentences s ON s.article_id = k.a AND s.idx = k.i")  # fmt: skip
+
+
 def _attribution_json(attribution: Attribution) -> str:
     return json.dumps(asdict(attribution))
 
@@ -534,12 +542,8 @@ class SentenceStore:
         """The registry's text of each ``(article_id, index)`` it holds."""
         if not keys:
             return {}
-        values = ",".join("(?,?)" for _ in keys)
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT article_id, idx, text FROM sentences WHERE (article_id, idx) IN (VALUES {values})",
-                [x for key in keys for x in key],
-            ).fetchall()
+            rows = self._db.execute(_texts_sql(len(keys)), [x for key in keys for x in key]).fetchall()
         return {(str(a), int(i)): str(t) for a, i, t in rows}
 
     def vectors(self, article_id: str, indexes: Sequence[int]) -> Any:

@@ -9,7 +9,7 @@ from index.attribution import Attribution, Span
 from index.embed import HashEmbedder
 from index.errors import NotFoundError, StoreError
 from index.ingest import ingest
-from index.store import NewArticle, SearchHit, SentenceStore
+from index.store import NewArticle, SearchHit, SentenceStore, _texts_sql
 from index.types import Article, Sentence
 
 
@@ -167,3 +167,11 @@ def test_the_sentence_count_follows_adds_and_removes_from_any_connection(tmp_pat
     assert store.count() == 2
     store.add_many(_articles("Turbat"))
     assert store.count() == 4 and other.count() == 4
+
+
+def test_hit_texts_are_read_by_primary_key_not_by_a_table_scan(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    store.add_many(_articles("Quetta", "Gwadar"))
+    plan = " ".join(str(row[-1]) for row in store._db.execute("EXPLAIN QUERY PLAN " + _texts_sql(2), ["Gwadar", 1, "x", 0]))
+    assert "SEARCH s USING INDEX" in plan and "SCAN s" not in plan and "SCAN sentences" not in plan, plan
+    assert store._sentence_texts([("Gwadar", 1), ("x", 0)]) == {("Gwadar", 1): "It rained in Gwadar."}
