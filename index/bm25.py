@@ -1,11 +1,17 @@
-"""A lexical (BM25) index over short texts keyed by ``(article_id, index)``, built with bm25s.
+"""A lexical (BM25) index over short texts keyed by ``(article_id, index)``, updated per article.
 
 Dense retrieval misses what it cannot embed: a rare name, a number and its unit, a term the
-model has never seen. BM25 matches those words exactly. The index keeps each article's token
-lists, so adding or removing an article is a dict update; the bm25s matrix is rebuilt lazily
-on the next search. It is saved as JSON beside the store with the store's *generation* (a
-counter the store bumps in the same SQLite transaction as every add/replace/remove), so a
-snapshot that does not match the store is detected on open and rebuilt from the store's text.
+model has never seen. BM25 matches those words exactly. Scores are bm25s's Lucene variant
+(``idf * tf / (tf + k1 * (1 - b + b * dl / avgdl))``, the same figures to float precision, see
+the tests), but computed at query time from term frequencies, with the corpus statistics of the
+moment: each article keeps its rows as small arrays (term ids and counts), a search reads a
+column-sparse matrix of all rows built on first use, and the articles added since then are
+scored from a small matrix of their own (removed ones are masked), until they pass a tenth of
+the corpus and the big matrix is rebuilt by concatenating arrays. bm25s rebuilt its whole index
+on the first search after any change, which takes minutes at 100k articles. The index is saved as
+arrays (``.npz``) beside the store with the store's *generation* (a counter the store bumps in
+the same SQLite transaction as every add/replace/remove), so a snapshot that does not match the
+store is detected on open and rebuilt from the store's text.
 
 Example:
     >>> import tempfile
@@ -19,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import re
 import threading
@@ -81,22 +86,82 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+class _Rows:
+    """One article's texts: sentence indexes, lengths, and per row its distinct term ids and counts."""
+
+    __slots__ = ("counts", "indexes", "lengths", "offsets", "terms")
+
+    def __init__(self, indexes: np.ndarray, lengths: np.ndarray, offsets: np.ndarray, terms: np.ndarray,
+                 counts: np.ndarray) -> None:  # fmt: skip
+        self.indexes, self.lengths, self.offsets, self.terms, self.counts = indexes, lengths, offsets, terms, counts
+
+
+class _Matrix:
+    """The rows of some articles, column-sparse (term → rows holding it, with their counts)."""
+
+    def __init__(self, order: list[str], articles: dict[str, _Rows], n_terms: int) -> None:
+        from scipy.sparse import csr_matrix
+
+        rows = [articles[aid] for aid in order]
+        sizes = np.array([len(r.indexes) for r in rows], dtype=np.int64)
+        self.order = order
+        self.starts = dict(zip(order, (np.cumsum(sizes) - sizes).tolist(), strict=True))
+        self.sizes = dict(zip(order, sizes.tolist(), strict=True))
+        self.article = np.repeat(np.arange(len(order), dtype=np.int32), sizes)
+        self.index = np.concatenate([r.indexes for r in rows]) if rows else np.zeros(0, np.int32)
+        self.length = (np.concatenate([r.lengths for r in rows]) if rows else np.zeros(0)).astype(np.float32)
+        per_row = np.concatenate([np.diff(r.offsets) for r in rows]) if rows else np.zeros(0, np.int64)
+        indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+        terms = np.concatenate([r.terms for r in rows]) if rows else np.zeros(0, np.int32)
+        counts = np.concatenate([r.counts for r in rows]) if rows else np.zeros(0, np.float32)
+        matrix = csr_matrix((counts.astype(np.float32), terms, indptr), shape=(len(self.index), n_terms)).tocsc()
+        self.indptr, self.rows, self.tf = matrix.indptr, matrix.indices, matrix.data
+        self.n_terms = n_terms
+        self._norms: tuple[tuple[float, float, float], np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def scores(self, term_ids: Sequence[int], idf: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
+        if self._norms is None or self._norms[0] != (k1, b, avgdl):  # once per change of the corpus
+            self._norms = (k1, b, avgdl), (k1 * (1 - b + b * self.length / avgdl)).astype(np.float32)
+        norm = self._norms[1]
+        out = np.zeros(len(self.index), dtype=np.float32)
+        for j in term_ids:
+            if j >= self.n_terms:  # a term first seen after this matrix was built
+                continue
+            start, end = self.indptr[j], self.indptr[j + 1]
+            rows, tf = self.rows[start:end], self.tf[start:end]
+            out[rows] += idf[j] * tf / (tf + norm[rows])
+        return out
+
+    def key(self, row: int) -> tuple[str, int]:
+        return self.order[int(self.article[row])], int(self.index[row])
+
+
 class BM25Index:
-    """BM25 (bm25s, Lucene variant) over ``(article_id, index) -> text`` with per-article updates.
+    """BM25 (bm25s's Lucene variant) over ``(article_id, index) -> text`` with per-article updates.
 
     ``search(..., allowed=)`` restricts results to some articles (filters); ``idf`` gives the
     inverse document frequency of a token (used to find a question's rare words).
     """
 
+    REBUILD_SHARE = 0.1  # the big matrix is rebuilt once added or removed rows pass this share of it
+    MIN_REBUILD_ROWS = 20_000
+
     def __init__(self, directory: Path, name: str = "sentences", k1: float = 1.2, b: float = 0.75) -> None:
-        self.path = Path(directory) / f"bm25-{name}.json"
+        self.path = Path(directory) / f"bm25-{name}.npz"
+        self._legacy = Path(directory) / f"bm25-{name}.json"  # the bm25s-era snapshot (token lists)
         self.k1, self.b = k1, b
-        self._docs: dict[str, list[tuple[int, list[str]]]] = {}
-        self._df: Counter[str] = Counter()
+        self._vocab: dict[str, int] = {}
+        self._df = np.zeros(0, dtype=np.int64)
+        self._articles: dict[str, _Rows] = {}
         self._n = 0
-        self._model: Any = None
-        self._keys: list[tuple[str, int]] = []
-        self._rows: dict[str, np.ndarray] = {}
+        self._total_length = 0
+        self._big: _Matrix | None = None  # every article at its build ...
+        self._dead: set[str] = set()  # ... but these (removed or replaced since)
+        self._recent: dict[str, None] = {}  # articles added since the big matrix was built
+        self._small: _Matrix | None = None  # ... their matrix, built on first use
         self.generation: str | None = None
         self._lock = threading.RLock()
 
@@ -104,124 +169,198 @@ class BM25Index:
     @locked
     def add(self, article_id: str, docs: Iterable[tuple[int, str]]) -> None:
         """Index (or re-index) one article's texts."""
-        if article_id in self._docs:
+        self._add_tokens(article_id, [(int(i), tokenize(text)) for i, text in docs])
+
+    def _add_tokens(self, article_id: str, docs: Sequence[tuple[int, list[str]]]) -> None:
+        if article_id in self._articles:
             self.remove(article_id)
-        rows = [(int(i), tokenize(text)) for i, text in docs]
-        self._docs[article_id] = rows
-        for _, tokens in rows:
-            self._df.update(set(tokens))
-        self._n += len(rows)
-        self._model = None
+        indexes, lengths, offsets, terms, counts = [], [], [0], [], []
+        for i, tokens in docs:
+            tokens = tokens or ["\x00"]  # as bm25s indexed an empty text: one placeholder token
+            for term, count in Counter(tokens).items():
+                terms.append(self._term(term))
+                counts.append(count)
+            indexes.append(i)
+            lengths.append(len(tokens))
+            offsets.append(len(terms))
+        rows = _Rows(np.array(indexes, np.int32), np.array(lengths, np.int32), np.array(offsets, np.int64),
+                     np.array(terms, np.int32), np.array(counts, np.float32))  # fmt: skip
+        np.add.at(self._df, rows.terms, 1)
+        self._articles[article_id] = rows
+        self._n += len(indexes)
+        self._total_length += int(rows.lengths.sum())
+        self._recent[article_id] = None
+        self._small = None
+
+    def _term(self, token: str) -> int:
+        j = self._vocab.get(token)
+        if j is None:
+            j = self._vocab[token] = len(self._vocab)
+            if j >= len(self._df):
+                self._df = np.concatenate([self._df, np.zeros(max(1024, len(self._df)), dtype=np.int64)])
+        return j
 
     @locked
     def remove(self, article_id: str) -> None:
         """Forget one article (a no-op when it is not indexed)."""
-        rows = self._docs.pop(article_id, None)
+        rows = self._articles.pop(article_id, None)
         if rows is None:
             return
-        for _, tokens in rows:
-            self._df.subtract(set(tokens))
-        self._df += Counter()  # drop zero counts
-        self._n -= len(rows)
-        self._model = None
+        np.subtract.at(self._df, rows.terms, 1)
+        self._n -= len(rows.indexes)
+        self._total_length -= int(rows.lengths.sum())
+        if self._recent.pop(article_id, 0) is None:
+            self._small = None
+        elif self._big is not None and article_id in self._big.starts:
+            self._dead.add(article_id)
 
     @locked
     def articles(self) -> set[str]:
-        return set(self._docs)
+        return set(self._articles)
+
+    @locked
+    def keys(self) -> set[tuple[str, int]]:
+        """Every indexed ``(article_id, index)``."""
+        return {(aid, int(i)) for aid, rows in self._articles.items() for i in rows.indexes}
 
     @locked
     def counts(self) -> dict[str, int]:
         """Article id → texts indexed for it."""
-        return {aid: len(rows) for aid, rows in self._docs.items()}
+        return {aid: len(rows.indexes) for aid, rows in self._articles.items()}
 
     @locked
     def __len__(self) -> int:
         return self._n
 
     # -- scoring ---------------------------------------------------------------------
+    def _idf_of(self, df: np.ndarray | int) -> Any:
+        return np.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
     @locked
     def idf(self, token: str) -> float:
         """BM25's idf of a (tokenized) term; unseen terms get the maximum."""
-        df = self._df.get(token, 0)
-        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        j = self._vocab.get(token)
+        return float(self._idf_of(int(self._df[j]) if j is not None else 0))
 
-    def _build(self) -> None:
-        import bm25s
-
-        self._keys = [(aid, i) for aid, rows in self._docs.items() for i, _ in rows]
-        corpus = [tokens or ["\x00"] for rows in self._docs.values() for _, tokens in rows]
-        model = bm25s.BM25(k1=self.k1, b=self.b)
-        if corpus:
-            model.index(corpus, show_progress=False)
-        self._model = model
-        self._rows = {}
-        position = 0
-        for aid, rows in self._docs.items():
-            self._rows[aid] = np.arange(position, position + len(rows))
-            position += len(rows)
+    def _matrices(self) -> tuple[_Matrix, _Matrix]:
+        big = self._big
+        dead_rows = sum(big.sizes[a] for a in self._dead) if big is not None else 0
+        recent_rows = sum(len(self._articles[a].indexes) for a in self._recent)
+        limit = max(self.MIN_REBUILD_ROWS, self.REBUILD_SHARE * (len(big) if big is not None else 0))
+        if big is None or dead_rows + recent_rows > limit:
+            self._big = big = _Matrix(list(self._articles), self._articles, len(self._vocab))
+            self._dead, self._recent, self._small = set(), {}, None
+        if self._small is None:
+            self._small = _Matrix(list(self._recent), self._articles, len(self._vocab))
+        return big, self._small
 
     @locked
     def search(
         self, query: str, k: int, allowed: set[str] | None = None
     ) -> list[tuple[str, int, float]]:
         """The ``k`` best ``(article_id, index, score)`` for ``query`` (score > 0 only)."""
-        if self._model is None:
-            self._build()
-        tokens = [t for t in tokenize(query) if self._df.get(t)]
-        if not tokens or not self._keys:
+        ids = [j for j in (self._vocab.get(t) for t in tokenize(query)) if j is not None and self._df[j] > 0]
+        if not ids or not self._n:
             return []
-        vocab = self._model.vocab_dict
-        ids = [vocab[t] for t in tokens if t in vocab]
-        scores = np.asarray(self._model.get_scores(ids), dtype=np.float32)
-        if allowed is not None:
-            mask = np.zeros(len(self._keys), dtype=bool)
-            for aid in allowed:
-                rows = self._rows.get(aid)
-                if rows is not None:
-                    mask[rows] = True
-            scores = np.where(mask, scores, 0.0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(*self._keys[j], float(scores[j])) for j in top if scores[j] > 0]
+        big, small = self._matrices()
+        idf = np.zeros(len(self._vocab), dtype=np.float32)
+        unique = np.unique(ids)
+        idf[unique] = self._idf_of(self._df[unique].astype(np.float64))
+        avgdl = self._total_length / self._n
+        parts = [(matrix, matrix.scores(ids, idf, self.k1, self.b, avgdl)) for matrix in (big, small)]
+        for matrix, scores in parts:
+            keep = None
+            if allowed is not None:
+                keep = np.zeros(len(matrix), dtype=bool)
+                for aid in allowed & matrix.starts.keys():
+                    keep[matrix.starts[aid] : matrix.starts[aid] + matrix.sizes[aid]] = True
+            if matrix is big and self._dead:
+                keep = np.ones(len(matrix), dtype=bool) if keep is None else keep
+                for aid in self._dead:
+                    keep[matrix.starts[aid] : matrix.starts[aid] + matrix.sizes[aid]] = False
+            if keep is not None:
+                scores[~keep] = 0.0
+        found: list[tuple[float, int, int]] = []  # (score, part, row): ties keep the rows' order
+        for part, (_matrix, scores) in enumerate(parts):
+            rows = np.flatnonzero(scores > 0)  # a few rows of millions: select among them only
+            if len(rows) > k:
+                rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
+            found.extend((float(scores[r]), part, int(r)) for r in rows)
+        found.sort(key=lambda f: (-f[0], f[1], f[2]))
+        return [(*(big.key(r) if part == 0 else small.key(r)), score) for score, part, r in found[:k]]
 
     # -- persistence -----------------------------------------------------------------
     @locked
     def save(self, generation: str) -> None:
-        """Write the token lists with ``generation`` (atomically: temp file, then rename)."""
-        data = {"generation": generation, "k1": self.k1, "b": self.b,
-                "docs": {aid: [[i, " ".join(t)] for i, t in rows] for aid, rows in self._docs.items()}}  # fmt: skip
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
+        """Write the rows as arrays with ``generation`` (atomically: temp file, then rename)."""
+        rows = list(self._articles.values())
+        header = {"generation": generation, "k1": self.k1, "b": self.b, "articles": list(self._articles),
+                  "vocab": sorted(self._vocab, key=self._vocab.__getitem__)}  # fmt: skip
+
+        def cat(name: str, dtype: Any) -> np.ndarray:
+            return np.concatenate([getattr(r, name) for r in rows]).astype(dtype) if rows else np.zeros(0, dtype)
+
+        tmp = self.path.with_name(self.path.stem + ".tmp.npz")
+        with open(tmp, "wb") as out:
+            np.savez(out, header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+                     sizes=np.array([len(r.indexes) for r in rows], np.int64), indexes=cat("indexes", np.int32),
+                     lengths=cat("lengths", np.int32), per_row=np.concatenate([np.diff(r.offsets) for r in rows])
+                     if rows else np.zeros(0, np.int64), terms=cat("terms", np.int32), counts=cat("counts", np.float32))  # fmt: skip
         os.replace(tmp, self.path)
+        self._legacy.unlink(missing_ok=True)
         self.generation = generation
 
     @locked
     def load(self, generation: str) -> bool:
         """Read the saved index if it was saved at ``generation``; False (and empty) otherwise."""
+        if not self.path.exists() and self._legacy.exists():
+            return self._load_legacy(generation)
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            with np.load(self.path) as data:
+                header = json.loads(data["header"].tobytes().decode("utf-8"))
+                if header.get("generation") != generation:
+                    log.info("%s is stale (generation %s, store %s)", self.path.name, header.get("generation"), generation)
+                    return False
+                arrays = {name: data[name] for name in ("sizes", "indexes", "lengths", "per_row", "terms", "counts")}
+        except (OSError, ValueError, KeyError):
+            return False
+        self.clear()
+        self._vocab = {token: j for j, token in enumerate(header["vocab"])}
+        self._df = np.zeros(max(1024, len(self._vocab)), dtype=np.int64)
+        row_starts = np.concatenate([[0], np.cumsum(arrays["sizes"])])
+        term_starts = np.concatenate([[0], np.cumsum(arrays["per_row"])])
+        for a, aid in enumerate(header["articles"]):
+            first, last = int(row_starts[a]), int(row_starts[a + 1])
+            lo, hi = int(term_starts[first]), int(term_starts[last])
+            rows = _Rows(arrays["indexes"][first:last], arrays["lengths"][first:last],
+                         term_starts[first : last + 1] - lo, arrays["terms"][lo:hi], arrays["counts"][lo:hi])  # fmt: skip
+            self._articles[aid] = rows
+        self._df[: len(self._vocab)] = np.bincount(arrays["terms"], minlength=len(self._vocab))
+        self._n = int(arrays["sizes"].sum())
+        self._total_length = int(arrays["lengths"].sum())
+        self.generation = generation
+        return True
+
+    def _load_legacy(self, generation: str) -> bool:
+        """A snapshot of the token lists as JSON (before the arrays): read once, saved anew later."""
+        try:
+            data = json.loads(self._legacy.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
         if data.get("generation") != generation:
-            log.info("%s is stale (generation %s, store %s)", self.path.name, data.get("generation"), generation)
             return False
         self.clear()
         for aid, rows in data["docs"].items():
-            parsed = [(int(i), str(t).split()) for i, t in rows]
-            self._docs[aid] = parsed
-            for _, tokens in parsed:
-                self._df.update(set(tokens))
-            self._n += len(parsed)
+            self._add_tokens(aid, [(int(i), str(t).split()) for i, t in rows])
         self.generation = generation
         return True
 
     @locked
     def clear(self) -> None:
-        self._docs.clear()
-        self._df.clear()
-        self._n = 0
-        self._model = None
+        self._vocab, self._df = {}, np.zeros(0, dtype=np.int64)
+        self._articles.clear()
+        self._n = self._total_length = 0
+        self._big, self._dead, self._recent, self._small = None, set(), {}, None
 
     @locked
     def rebuild(self, articles: Iterable[tuple[str, Sequence[tuple[int, str]]]], generation: str) -> None:

@@ -46,7 +46,7 @@ def _keys(store: SentenceStore) -> set[tuple[str, int]]:
 
 
 def _bm25_keys(indexes) -> set[tuple[str, int]]:  # type: ignore[no-untyped-def]
-    return {(aid, i) for aid, rows in indexes.sentences._docs.items() for i, _ in rows}
+    return indexes.sentences.keys()
 
 
 def test_indexes_follow_the_store_through_add_replace_remove_and_reopen(tmp_path: Path) -> None:
@@ -139,3 +139,87 @@ def test_searches_while_an_ingest_adds_and_removes_articles(tmp_path: Path) -> N
     for t in threads:
         t.join(timeout=600)
     assert errors == [] and len(bm.articles()) == 100
+
+
+def _bm25s_scores(docs: dict[str, list[tuple[int, str]]], query: str) -> dict[tuple[str, int], float]:
+    """The reference: a fresh bm25s index (Lucene variant) of ``docs``, as BM25Index once built it."""
+    import bm25s
+
+    keys = [(aid, i) for aid, rows in docs.items() for i, _ in rows]
+    corpus = [tokenize(t) or ["\x00"] for rows in docs.values() for _, t in rows]
+    model = bm25s.BM25(k1=1.2, b=0.75)
+    model.index(corpus, show_progress=False)
+    ids = [model.vocab_dict[t] for t in tokenize(query) if t in model.vocab_dict]
+    scores = model.get_scores(ids)
+    return {key: float(s) for key, s in zip(keys, scores, strict=True) if s > 0}
+
+
+def test_scores_equal_a_fresh_bm25s_index_through_adds_replaces_and_removes(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(3)
+    words = "mayor budget storm flood Ghana Marburg vaccine 2.9 million recall vote court fire".split()
+    docs: dict[str, list[tuple[int, str]]] = {}
+    bm = BM25Index(tmp_path)
+    bm.MIN_REBUILD_ROWS = 8  # small enough that some steps rebuild the big matrix and some do not
+    queries = ["mayor budget vote", "Marburg vaccine in Ghana", "2.9 million recall", "storm storm flood"]
+    for step in range(60):
+        aid = f"a{rng.randrange(25)}"
+        if aid in docs and rng.random() < 0.3:
+            bm.remove(aid)
+            del docs[aid]
+        else:
+            rows = [(i, " ".join(rng.choices(words, k=rng.randrange(0, 9)))) for i in range(rng.randrange(1, 5))]
+            bm.add(aid, rows)  # new, or a replacement
+            docs[aid] = rows
+        if step % 3 == 0 and docs:
+            for query in queries:
+                want = _bm25s_scores(docs, query)
+                got = {(a, i): s for a, i, s in bm.search(query, 500)}
+                assert got.keys() == want.keys(), (step, query)
+                assert all(abs(got[key] - want[key]) < 1e-4 for key in want), (step, query)
+                allowed = set(list(docs)[:3])
+                assert {(a, i) for a, i, _ in bm.search(query, 500, allowed)} == {k for k in want if k[0] in allowed}
+            assert bm.idf("mayor") == pytest.approx(_idf(docs, "mayor"))
+
+
+def _idf(docs: dict[str, list[tuple[int, str]]], token: str) -> float:
+    import math
+
+    rows = [tokenize(t) for r in docs.values() for _, t in r]
+    df = sum(token in r for r in rows)
+    return math.log(1 + (len(rows) - df + 0.5) / (df + 0.5))
+
+
+def test_an_add_is_searched_without_rebuilding_the_big_matrix(tmp_path: Path) -> None:
+    bm = BM25Index(tmp_path)
+    for n in range(50):
+        bm.add(f"old{n}", [(0, f"Council meeting number {n} about roads.")])
+    assert bm.search("roads", 1)
+    big = bm._big
+    bm.add("new", [(0, "Ghana confirmed its first Marburg cases.")])
+    bm.remove("old7")
+    assert bm.search("Marburg", 1)[0][:2] == ("new", 0)
+    assert ("old7", 0) not in {(a, i) for a, i, _ in bm.search("council meeting", 100)}
+    assert bm._big is big  # the new article came from the small matrix; old7 is masked
+
+
+def test_arrays_snapshot_and_the_older_json_snapshot_load(tmp_path: Path) -> None:
+    import json
+
+    bm = BM25Index(tmp_path)
+    bm.add("a", [(0, "The minister spoke."), (3, "")])
+    bm.add("b", [(1, "Ebola cases rose in Uganda.")])
+    bm.save("4")
+    again = BM25Index(tmp_path)
+    assert again.load("4") and again.keys() == {("a", 0), ("a", 3), ("b", 1)}
+    assert again.search("Uganda Ebola", 2) == bm.search("Uganda Ebola", 2)
+    assert again.idf("ebola") == bm.idf("ebola")
+    legacy = tmp_path / "old"
+    legacy.mkdir()
+    (legacy / "bm25-sentences.json").write_text(json.dumps(
+        {"generation": "9", "docs": {"b": [[1, " ".join(tokenize("Ebola cases rose in Uganda."))]]}}))  # fmt: skip
+    old = BM25Index(legacy)
+    assert old.load("9") and old.search("Uganda", 1)[0][:2] == ("b", 1)
+    old.save("10")  # written as arrays from now on
+    assert not (legacy / "bm25-sentences.json").exists() and BM25Index(legacy).load("10")
