@@ -36,6 +36,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import numpy as np
 
+from index.blocks import Block, Blocks, best
 from index.lexicon import SEARCH_STOP_WORDS
 
 log = logging.getLogger(__name__)
@@ -97,36 +98,29 @@ class _Rows:
 
 
 class _Matrix:
-    """The rows of some articles, column-sparse (term → rows holding it, with their counts)."""
+    """The rows of some articles (a :class:`~index.blocks.Block`), column-sparse: term → rows
+    holding it, with their counts."""
 
     def __init__(self, order: list[str], articles: dict[str, _Rows], n_terms: int) -> None:
         from scipy.sparse import csr_matrix
 
         rows = [articles[aid] for aid in order]
-        sizes = np.array([len(r.indexes) for r in rows], dtype=np.int64)
-        self.order = order
-        self.starts = dict(zip(order, (np.cumsum(sizes) - sizes).tolist(), strict=True))
-        self.sizes = dict(zip(order, sizes.tolist(), strict=True))
-        self.article = np.repeat(np.arange(len(order), dtype=np.int32), sizes)
-        self.index = np.concatenate([r.indexes for r in rows]) if rows else np.zeros(0, np.int32)
+        self.block = Block.of(order, [len(r.indexes) for r in rows])
         self.length = (np.concatenate([r.lengths for r in rows]) if rows else np.zeros(0)).astype(np.float32)
         per_row = np.concatenate([np.diff(r.offsets) for r in rows]) if rows else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
         terms = np.concatenate([r.terms for r in rows]) if rows else np.zeros(0, np.int32)
         counts = np.concatenate([r.counts for r in rows]) if rows else np.zeros(0, np.float32)
-        matrix = csr_matrix((counts.astype(np.float32), terms, indptr), shape=(len(self.index), n_terms)).tocsc()
+        matrix = csr_matrix((counts.astype(np.float32), terms, indptr), shape=(len(self.length), n_terms)).tocsc()
         self.indptr, self.rows, self.tf = matrix.indptr, matrix.indices, matrix.data
         self.n_terms = n_terms
         self._norms: tuple[tuple[float, float, float], np.ndarray] | None = None
-
-    def __len__(self) -> int:
-        return len(self.index)
 
     def scores(self, term_ids: Sequence[int], idf: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
         if self._norms is None or self._norms[0] != (k1, b, avgdl):  # once per change of the corpus
             self._norms = (k1, b, avgdl), (k1 * (1 - b + b * self.length / avgdl)).astype(np.float32)
         norm = self._norms[1]
-        out = np.zeros(len(self.index), dtype=np.float32)
+        out = np.zeros(len(self.length), dtype=np.float32)
         for j in term_ids:
             if j >= self.n_terms:  # a term first seen after this matrix was built
                 continue
@@ -134,9 +128,6 @@ class _Matrix:
             rows, tf = self.rows[start:end], self.tf[start:end]
             out[rows] += idf[j] * tf / (tf + norm[rows])
         return out
-
-    def key(self, row: int) -> tuple[str, int]:
-        return self.order[int(self.article[row])], int(self.index[row])
 
 
 class BM25Index:
@@ -158,10 +149,9 @@ class BM25Index:
         self._articles: dict[str, _Rows] = {}
         self._n = 0
         self._total_length = 0
-        self._big: _Matrix | None = None  # every article at its build ...
-        self._dead: set[str] = set()  # ... but these (removed or replaced since)
-        self._recent: dict[str, None] = {}  # articles added since the big matrix was built
-        self._small: _Matrix | None = None  # ... their matrix, built on first use
+        self._blocks = Blocks(self.REBUILD_SHARE, self.MIN_REBUILD_ROWS)
+        self._big: _Matrix | None = None  # every article when it was built (the dead ones masked)
+        self._small: _Matrix | None = None  # the articles added since, built on first use
         self.generation: str | None = None
         self._lock = threading.RLock()
 
@@ -189,7 +179,7 @@ class BM25Index:
         self._articles[article_id] = rows
         self._n += len(indexes)
         self._total_length += int(rows.lengths.sum())
-        self._recent[article_id] = None
+        self._blocks.added(article_id)
         self._small = None
 
     def _term(self, token: str) -> int:
@@ -209,10 +199,8 @@ class BM25Index:
         np.subtract.at(self._df, rows.terms, 1)
         self._n -= len(rows.indexes)
         self._total_length -= int(rows.lengths.sum())
-        if self._recent.pop(article_id, 0) is None:
+        if self._blocks.removed(article_id):
             self._small = None
-        elif self._big is not None and article_id in self._big.starts:
-            self._dead.add(article_id)
 
     @locked
     def articles(self) -> set[str]:
@@ -243,16 +231,13 @@ class BM25Index:
         return float(self._idf_of(int(self._df[j]) if j is not None else 0))
 
     def _matrices(self) -> tuple[_Matrix, _Matrix]:
-        big = self._big
-        dead_rows = sum(big.sizes[a] for a in self._dead) if big is not None else 0
-        recent_rows = sum(len(self._articles[a].indexes) for a in self._recent)
-        limit = max(self.MIN_REBUILD_ROWS, self.REBUILD_SHARE * (len(big) if big is not None else 0))
-        if big is None or dead_rows + recent_rows > limit:
-            self._big = big = _Matrix(list(self._articles), self._articles, len(self._vocab))
-            self._dead, self._recent, self._small = set(), {}, None
+        if self._big is None or self._blocks.due(lambda aid: len(self._articles[aid].indexes)):
+            self._big = _Matrix(list(self._articles), self._articles, len(self._vocab))
+            self._blocks.rebuilt(self._big.block)
+            self._small = None
         if self._small is None:
-            self._small = _Matrix(list(self._recent), self._articles, len(self._vocab))
-        return big, self._small
+            self._small = _Matrix(list(self._blocks.recent), self._articles, len(self._vocab))
+        return self._big, self._small
 
     @locked
     def search(
@@ -260,34 +245,20 @@ class BM25Index:
     ) -> list[tuple[str, int, float]]:
         """The ``k`` best ``(article_id, index, score)`` for ``query`` (score > 0 only)."""
         ids = [j for j in (self._vocab.get(t) for t in tokenize(query)) if j is not None and self._df[j] > 0]
-        if not ids or not self._n:
+        if not ids or not self._n or k <= 0:
             return []
-        big, small = self._matrices()
         idf = np.zeros(len(self._vocab), dtype=np.float32)
         unique = np.unique(ids)
         idf[unique] = self._idf_of(self._df[unique].astype(np.float64))
         avgdl = self._total_length / self._n
-        parts = [(matrix, matrix.scores(ids, idf, self.k1, self.b, avgdl)) for matrix in (big, small)]
-        for matrix, scores in parts:
-            keep = None
-            if allowed is not None:
-                keep = np.zeros(len(matrix), dtype=bool)
-                for aid in allowed & matrix.starts.keys():
-                    keep[matrix.starts[aid] : matrix.starts[aid] + matrix.sizes[aid]] = True
-            if matrix is big and self._dead:
-                keep = np.ones(len(matrix), dtype=bool) if keep is None else keep
-                for aid in self._dead:
-                    keep[matrix.starts[aid] : matrix.starts[aid] + matrix.sizes[aid]] = False
+        parts = []
+        for matrix in self._matrices():
+            scores = matrix.scores(ids, idf, self.k1, self.b, avgdl)
+            keep = self._blocks.live(matrix.block, allowed)
             if keep is not None:
                 scores[~keep] = 0.0
-        found: list[tuple[float, int, int]] = []  # (score, part, row): ties keep the rows' order
-        for part, (_matrix, scores) in enumerate(parts):
-            rows = np.flatnonzero(scores > 0)  # a few rows of millions: select among them only
-            if len(rows) > k:
-                rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]
-            found.extend((float(scores[r]), part, int(r)) for r in rows)
-        found.sort(key=lambda f: (-f[0], f[1], f[2]))
-        return [(*(big.key(r) if part == 0 else small.key(r)), score) for score, part, r in found[:k]]
+            parts.append((matrix.block, scores))
+        return [(aid, int(self._articles[aid].indexes[offset]), score) for aid, offset, score in best(parts, k, 0.0)]
 
     # -- persistence -----------------------------------------------------------------
     @locked
@@ -360,7 +331,8 @@ class BM25Index:
         self._vocab, self._df = {}, np.zeros(0, dtype=np.int64)
         self._articles.clear()
         self._n = self._total_length = 0
-        self._big, self._dead, self._recent, self._small = None, set(), {}, None
+        self._big, self._small = None, None
+        self._blocks.clear()
 
     @locked
     def rebuild(self, articles: Iterable[tuple[str, Sequence[tuple[int, str]]]], generation: str) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.blocks import Block, Blocks, best
 from index.bm25 import BM25Index, locked
 from index.embed import Embedder
 from index.types import Article, Sentence
@@ -114,8 +115,11 @@ def heading(article: Article) -> str:
 class PassageIndex:
     """Dense vectors (title + passage, normalised) and BM25 over passages, per article.
 
-    Vectors live in memory as one matrix per article and are saved with the store's generation
-    (``passages.npz`` + ``passages.json``); BM25 is a :class:`BM25Index` saved beside them.
+    Vectors are searched as one matrix of every article (rebuilt only once the articles added or
+    removed since pass a share of it, :mod:`index.blocks`) plus one of the articles added since;
+    each article's rows are views of those. They are saved with the store's generation
+    (``passages.npz``: one matrix and the row count per article, + ``passages.json``); BM25 is a
+    :class:`BM25Index` saved beside them.
     """
 
     def __init__(self, directory: Path, embedder: Embedder) -> None:
@@ -124,8 +128,9 @@ class PassageIndex:
         self.lexical = BM25Index(directory, "passages")
         self._passages: dict[str, list[Passage]] = {}
         self._vectors: dict[str, np.ndarray] = {}
-        self._matrix: np.ndarray | None = None
-        self._keys: list[Passage] = []
+        self._blocks = Blocks()
+        self._big: tuple[Block, np.ndarray] | None = None
+        self._small: tuple[Block, np.ndarray] | None = None
         self._lock = threading.RLock()
 
     def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
@@ -153,22 +158,28 @@ class PassageIndex:
     @locked
     def add(self, article_id: str, prepared: tuple[list[Passage], np.ndarray, list[str]]) -> None:
         passages, vectors, texts = prepared
+        if article_id in self._passages:
+            self.remove(article_id)
         self._passages[article_id] = passages
         self._vectors[article_id] = np.asarray(vectors, dtype=np.float32)
         self.lexical.add(article_id, [(p.index, t) for p, t in zip(passages, texts, strict=True)])
-        self._matrix = None
+        self._blocks.added(article_id)
+        self._small = None
 
     @locked
     def remove(self, article_id: str) -> None:
-        self._passages.pop(article_id, None)
+        if self._passages.pop(article_id, None) is None:
+            return
         self._vectors.pop(article_id, None)
         self.lexical.remove(article_id)
-        self._matrix = None
+        if self._blocks.removed(article_id):
+            self._small = None
 
     @locked
     def clear(self) -> None:
-        for aid in list(self._passages):
-            self.remove(aid)
+        self._passages, self._vectors = {}, {}
+        self._big = self._small = None
+        self._blocks.clear()
         self.lexical.clear()
 
     @locked
@@ -189,19 +200,34 @@ class PassageIndex:
     @locked
     def search_dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
         """The ``k`` passages with the highest cosine to ``vector`` (a normalised query vector)."""
-        if self._matrix is None:
-            self._keys = [p for aid in self._passages for p in self._passages[aid]]
-            self._matrix = (np.concatenate([self._vectors[aid] for aid in self._passages])
-                            if self._passages else np.zeros((0, self.embedder.dim), np.float32))  # fmt: skip
-        if not self._keys:
+        if not self._passages or k <= 0:
             return []
-        scores = cosines(self._matrix, np.asarray(vector, dtype=np.float32))
-        if allowed is not None:
-            scores = np.where([p.article_id in allowed for p in self._keys], scores, -2.0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self._keys[j], float(scores[j])) for j in top if scores[j] > -2.0]
+        parts = []
+        for block, matrix in self._matrices():
+            scores = cosines(matrix, np.asarray(vector, dtype=np.float32)) if len(block) else np.zeros(0, np.float32)
+            keep = self._blocks.live(block, allowed)
+            if keep is not None:
+                scores[~keep] = -2.0
+            parts.append((block, scores))
+        return [(self._passages[aid][offset], score) for aid, offset, score in best(parts, k, -2.0)]
+
+    def _matrices(self) -> list[tuple[Block, np.ndarray]]:
+        if self._big is None or self._blocks.due(lambda aid: len(self._passages[aid])):
+            self._big = self._stack(list(self._passages))
+            self._blocks.rebuilt(self._big[0])
+            self._small = None
+        if self._small is None:
+            self._small = self._stack(list(self._blocks.recent))
+        return [self._big, self._small]
+
+    def _stack(self, order: list[str]) -> tuple[Block, np.ndarray]:
+        """One matrix of ``order``'s vectors; each article's rows become views of it (no second copy)."""
+        matrix = (np.concatenate([self._vectors[aid] for aid in order]) if order
+                  else np.zeros((0, self.embedder.dim), np.float32))  # fmt: skip
+        block = Block.of(order, [len(self._vectors[aid]) for aid in order])
+        for aid in order:
+            self._vectors[aid] = matrix[block.starts[aid] : block.starts[aid] + block.sizes[aid]]
+        return block, matrix
 
     @locked
     def search_lexical(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
@@ -216,7 +242,10 @@ class PassageIndex:
         meta = {"generation": generation, "dim": self.embedder.dim,
                 "passages": {aid: [[p.first, p.last] for p in ps] for aid, ps in self._passages.items()}}  # fmt: skip
         tmp = self.directory / "passages.tmp.npz"
-        np.savez(tmp, *[self._vectors[aid] for aid in self._passages])  # arr_0, arr_1, ... in order
+        order = list(self._passages)
+        matrix = (np.concatenate([self._vectors[aid] for aid in order]) if order
+                  else np.zeros((0, self.embedder.dim), np.float32))  # fmt: skip
+        np.savez(tmp, vectors=matrix, sizes=np.array([len(self._vectors[aid]) for aid in order], np.int64))
         os.replace(tmp, self.directory / "passages.npz")
         tmp_json = self.directory / "passages.tmp.json"
         tmp_json.write_text(json.dumps(meta), encoding="utf-8")
@@ -232,12 +261,22 @@ class PassageIndex:
             arrays = np.load(self.directory / "passages.npz")
         except (OSError, ValueError):
             return False
+        spans = meta["passages"]
+        if "vectors" in arrays.files:  # one matrix and the rows of each article
+            sizes = arrays["sizes"]
+            if len(sizes) != len(spans):
+                return False
+            starts = np.cumsum(sizes) - sizes
+            matrix = arrays["vectors"]
+            rows = [matrix[a : a + n] for a, n in zip(starts.tolist(), sizes.tolist(), strict=True)]
+        elif sorted(arrays.files) == sorted(f"arr_{i}" for i in range(len(spans))):  # older: one array per article
+            rows = [arrays[f"arr_{i}"] for i in range(len(spans))]
+        else:
+            return False
+        self.clear()
         if not self.lexical.load(generation):
             return False
-        if sorted(arrays.files) != sorted(f"arr_{i}" for i in range(len(meta["passages"]))):
-            return False
-        self._passages, self._vectors, self._matrix = {}, {}, None
-        for i, (aid, spans) in enumerate(meta["passages"].items()):
-            self._passages[aid] = [Passage(aid, j, a, b) for j, (a, b) in enumerate(spans)]
-            self._vectors[aid] = arrays[f"arr_{i}"]
+        for (aid, article_spans), vectors in zip(spans.items(), rows, strict=True):
+            self._passages[aid] = [Passage(aid, j, a, b) for j, (a, b) in enumerate(article_spans)]
+            self._vectors[aid] = vectors
         return True

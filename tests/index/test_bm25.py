@@ -158,10 +158,10 @@ def test_scores_equal_a_fresh_bm25s_index_through_adds_replaces_and_removes(tmp_
     import random
 
     rng = random.Random(3)
-    words = "mayor budget storm flood Ghana Marburg vaccine 2.9 million recall vote court fire".split()
+    words = ["mayor", "budget", "storm", "flood", "Ghana", "Marburg", "vaccine", "2.9", "million", "recall", "vote", "court", "fire"]
     docs: dict[str, list[tuple[int, str]]] = {}
     bm = BM25Index(tmp_path)
-    bm.MIN_REBUILD_ROWS = 8  # small enough that some steps rebuild the big matrix and some do not
+    bm._blocks.min_rows = 8  # small enough that some steps rebuild the big matrix and some do not
     queries = ["mayor budget vote", "Marburg vaccine in Ghana", "2.9 million recall", "storm storm flood"]
     for step in range(60):
         aid = f"a{rng.randrange(25)}"

@@ -1,12 +1,16 @@
-"""Passage scoring: a large matrix is scored in slices on several threads, with the same result."""
+"""Passage scoring: a large matrix is scored in slices on several threads, with the same result; the
+search matrices follow adds and removes; snapshots."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index import passages
-from index.passages import cosines
+from index.embed import HashEmbedder
+from index.passages import Passage, PassageIndex, cosines
 
 
 def test_sliced_scores_equal_one_product(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,3 +27,53 @@ def test_sliced_scores_equal_one_product(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_small_matrices_are_one_product() -> None:
     matrix = np.eye(4, dtype=np.float32)
     assert cosines(matrix, np.array([0, 0, 2, 0], np.float32)).tolist() == [0.0, 0.0, 2.0, 0.0]
+
+
+def _prepared(rng: np.random.Generator, aid: str, n: int) -> tuple[list[Passage], np.ndarray, list[str]]:
+    vectors = rng.standard_normal((n, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [Passage(aid, j, j, j) for j in range(n)], vectors, [f"{aid} passage {j}" for j in range(n)]
+
+
+def test_dense_search_equals_a_full_product_through_adds_replaces_and_removes(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    index = PassageIndex(tmp_path, HashEmbedder(dim=8))
+    index._blocks.min_rows = 6  # some steps rebuild the big matrix, most do not
+    truth: dict[str, np.ndarray] = {}
+    builds = 0
+    for step in range(80):
+        aid = f"a{rng.integers(20)}"
+        if aid in truth and rng.random() < 0.3:
+            index.remove(aid)
+            del truth[aid]
+        else:
+            prepared = _prepared(rng, aid, int(rng.integers(1, 4)))
+            index.add(aid, prepared)
+            truth[aid] = prepared[1]
+        big = index._big
+        query = rng.standard_normal(8).astype(np.float32)
+        allowed = set(list(truth)[::2]) if step % 2 else None
+        want = sorted(((float(v @ query), aid, j) for aid, rows in truth.items() for j, v in enumerate(rows)
+                       if allowed is None or aid in allowed), reverse=True)[:5]  # fmt: skip
+        got = index.search_dense(query, 5, allowed)
+        assert [(p.article_id, p.index) for p, _ in got] == [(aid, j) for _, aid, j in want], step
+        assert np.allclose([s for _, s in got], [s for s, _, _ in want], atol=1e-5)
+        builds += index._big is not big
+    assert 3 < builds < 60  # mostly served from the big matrix plus the recent one
+
+
+def test_one_matrix_snapshot_and_the_older_per_article_snapshot_load(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    index = PassageIndex(tmp_path, HashEmbedder(dim=8))
+    for aid, n in (("a", 2), ("b", 3)):
+        index.add(aid, _prepared(rng, aid, n))
+    query = rng.standard_normal(8).astype(np.float32)
+    want = [(p, round(s, 5)) for p, s in index.search_dense(query, 4)]
+    index.save("3")
+    again = PassageIndex(tmp_path, HashEmbedder(dim=8))
+    assert again.load("3") and [(p, round(s, 5)) for p, s in again.search_dense(query, 4)] == want
+    assert again._vectors["b"].base is not None  # rows are views of one matrix
+    vectors = [index._vectors["a"], index._vectors["b"]]
+    np.savez(tmp_path / "passages.npz", *vectors)  # as snapshots were written before
+    older = PassageIndex(tmp_path, HashEmbedder(dim=8))
+    assert older.load("3") and [(p, round(s, 5)) for p, s in older.search_dense(query, 4)] == want
