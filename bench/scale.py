@@ -216,7 +216,9 @@ def questions(shared: Path, speakers: list[str], n: int, seed: int = 0) -> dict[
 
 
 def latencies(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
-    assistant.ask(qs[0])  # warm-up (builds BM25 / passage matrix / speaker lookup after the ingest)
+    start = time.perf_counter()
+    assistant.ask(qs[0])  # warm-up (builds BM25 / passage matrices / speaker lookup after the ingest)
+    first = 1000 * (time.perf_counter() - start)
     times: list[float] = []
     routes: dict[str, int] = {}
     for q in qs:
@@ -225,7 +227,27 @@ def latencies(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
         times.append(1000 * (time.perf_counter() - start))
         routes[answer.generator] = routes.get(answer.generator, 0) + 1
     return {"n": len(times), "p50_ms": round(float(np.percentile(times, 50)), 1),
-            "p95_ms": round(float(np.percentile(times, 95)), 1), "routes": routes}  # fmt: skip
+            "p95_ms": round(float(np.percentile(times, 95)), 1), "routes": routes,
+            "first_ms": round(first, 1)}  # fmt: skip
+
+
+def after_an_add(store: SentenceStore, assistant: Assistant, question: str) -> dict[str, float]:
+    """One stored article copied under a new id, then one question timed: what the first question
+    after a change costs (indexes updated per article, or rebuilt)."""
+    aid = store.article_ids()[0]
+    article, sentences = store.article(aid), store.sentences(aid)
+    new = f"{aid}-again"
+    copy = Article(new, article.title, article.text, article.date, article.source)
+    sents = [Sentence(new, s.index, s.start, s.end, s.text) for s in sentences]
+    vectors = store.vectors(aid, [s.index for s in sentences])
+    start = time.perf_counter()
+    errors = store.add_many([(copy, sents, [], {}, vectors)])
+    added = time.perf_counter() - start
+    if errors[0] is not None:
+        raise RuntimeError(f"could not add a copy of {aid}: {errors[0]}")
+    start = time.perf_counter()
+    assistant.ask(question)
+    return {"add_ms": round(1000 * added, 1), "first_question_ms": round(1000 * (time.perf_counter() - start), 1)}
 
 
 def run_size(label: str, backend: str, real_store: SentenceStore | None, shared: Path, n: int,
@@ -272,6 +294,7 @@ def run_size(label: str, backend: str, real_store: SentenceStore | None, shared:
     result = {"articles": added, "sentences": sentences, "ingest_seconds": round(seconds, 1),
               "ingest_sentences_per_s": round(sentences / seconds, 1),
               "queries": {route: latencies(assistant, q) for route, q in qs.items() if q}}  # fmt: skip
+    result["after_an_add"] = after_an_add(store, assistant, qs["extractive"][1])
     result.update(_rss())
     result["disk_mb"] = _du(data)
     result["load_average"] = _load()
