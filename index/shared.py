@@ -99,10 +99,24 @@ class SharedRegistry:
     # -- writes (inside the store's transaction: a failure rolls the local registry back) -----
     def publish(self, article: Article, n_sentences: int, attributions_json: Sequence[str], digest: str) -> None:
         """Record one article on the server, after its vectors: the commit point of an add."""
-        meta: dict[str, Any] = {f: getattr(article, f) for f in _FIELDS}
-        meta.update(content_hash=digest, n_sentences=n_sentences, added_at=time.time())
-        self.attributions.upsert(ids=[article.id], embeddings=[_NO_VECTOR], documents=["[" + ",".join(attributions_json) + "]"])
-        self.articles.upsert(ids=[article.id], embeddings=[_NO_VECTOR], documents=[article.text], metadatas=[meta])
+        self.publish_many([(article, n_sentences, attributions_json, digest)])
+
+    def publish_many(self, records: Sequence[tuple[Article, int, Sequence[str], str]]) -> None:
+        """Record several articles ``(article, n_sentences, attributions_json, digest)`` in one
+        write per collection and one version bump (each round trip to a local server costs ~30 ms;
+        four per article made server writes 4x slower than the vectors alone)."""
+        if not records:
+            return
+        metas: list[Any] = []
+        for article, n_sentences, _notes, digest in records:
+            meta: dict[str, Any] = {f: getattr(article, f) for f in _FIELDS}
+            meta.update(content_hash=digest, n_sentences=n_sentences, added_at=time.time())
+            metas.append(meta)
+        ids = [article.id for article, *_ in records]
+        no_vectors = [_NO_VECTOR] * len(ids)
+        self.attributions.upsert(ids=ids, embeddings=no_vectors,
+                                 documents=["[" + ",".join(notes) + "]" for _a, _n, notes, _d in records])  # fmt: skip
+        self.articles.upsert(ids=ids, embeddings=no_vectors, documents=[a.text for a, *_ in records], metadatas=metas)
         self._bump()
 
     def retract(self, article_id: str) -> None:

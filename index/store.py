@@ -246,8 +246,8 @@ class SentenceStore:
 
     def add_many(self, items: Sequence[NewArticle]) -> list[Exception | None]:
         """Store several embedded articles: their vectors in one Chroma write (far cheaper than
-        one per article), then each article's registry rows in its own transaction, so each
-        article is stored or not on its own. Returns an error (or ``None``) per item; a failed
+        one per article), on a server their records in one write per collection, then each
+        article's registry rows in its own transaction, so each article is stored or not on its own. Returns an error (or ``None``) per item; a failed
         article leaves nothing behind. A kill between the two steps leaves only orphan vectors,
         which the next open deletes (as for :meth:`add`)."""
         errors: list[Exception | None] = [None] * len(items)
@@ -267,8 +267,13 @@ class SentenceStore:
                 for start in range(0, len(ids), 2000):
                     end = start + 2000
                     self._collection.add(ids=ids[start:end], embeddings=matrix[start:end], metadatas=metadatas[start:end])
+                if self.shared is not None:  # the server's records, after the vectors: the commit point of a shared add
+                    self.shared.publish_many([(items[k][0], len(items[k][1]), notes, text_hash(items[k][0].text))
+                                              for k, notes, *_ in ready])  # fmt: skip
             except Exception as exc:
                 for k, *_ in ready:
+                    if self.shared is not None:  # the records first (a member adopts nothing half-written)
+                        self.shared.retract_quietly(items[k][0].id)
                     self._delete_vectors(items[k][0].id)
                 if len(ready) == 1:
                     errors[ready[0][0]] = exc
@@ -282,8 +287,6 @@ class SentenceStore:
                 try:
                     with self._db:
                         self._insert_rows(article, sentences, notes)
-                        if self.shared is not None:  # the server's record: the commit point of a shared add
-                            self.shared.publish(article, len(sentences), notes, text_hash(article.text))
                         for listener, state in zip(self.listeners, prepared, strict=True):
                             listener.apply_add(article, sentences, state)
                 except Exception as exc:

@@ -100,3 +100,38 @@ def test_server_mode_passes_the_consistency_checks_and_repairs_only_its_own_orph
     assert reopened.repairs == ["deleted 2 vectors of articles that were never committed"]
     assert reopened.collection.get(where={"article_id": "pending"})["ids"] == []
     assert problems(reopened) == [] and problems(again) == []
+
+
+def _two_sentences(aid: str) -> tuple[Any, list[Any]]:
+    from index.types import Article, Sentence
+
+    text = f"{aid} reported rain. Roads in {aid} closed."
+    cut = text.index(".") + 1
+    return Article(aid, f"Story {aid}", text), [Sentence(aid, 0, 0, cut, text[:cut]), Sentence(aid, 1, cut + 1, len(text), text[cut + 1 :])]
+
+
+def test_a_batch_is_published_in_one_write_and_a_failed_publish_leaves_nothing(
+    chroma_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.backend import ChromaBackend
+
+    backend = ChromaBackend("server", port=chroma_port, collection="batched")
+    alice = SentenceStore(tmp_path / "alice", HashEmbedder(), backend, sync_interval=0)
+    assert alice.shared is not None
+    calls: list[int] = []
+    publish_many = alice.shared.publish_many
+    monkeypatch.setattr(alice.shared, "publish_many", lambda records: (calls.append(len(records)), publish_many(records)))
+    items = [(*_two_sentences(aid), [], {}, HashEmbedder().embed(["x", "y"])) for aid in ("Quetta", "Gwadar", "Turbat")]
+    assert alice.add_many(items) == [None, None, None] and calls == [3]  # one write for the three records
+    bob = SentenceStore(tmp_path / "bob", HashEmbedder(), backend, sync_interval=0)
+    assert sorted(bob.article_ids()) == ["Gwadar", "Quetta", "Turbat"] and bob.count() == 6
+
+    def down(records: Any) -> None:
+        raise ConnectionError("server went away")
+
+    monkeypatch.setattr(alice.shared, "publish_many", down)
+    more = [(*_two_sentences(aid), [], {}, HashEmbedder().embed(["x", "y"])) for aid in ("Sibi", "Zhob")]
+    assert [type(e).__name__ for e in alice.add_many(more)] == ["ConnectionError", "ConnectionError"]
+    assert alice.collection.get(where={"article_id": {"$in": ["Sibi", "Zhob"]}})["ids"] == []  # no vectors left
+    bob.refresh()
+    assert sorted(bob.article_ids()) == ["Gwadar", "Quetta", "Turbat"] and sorted(alice.article_ids()) == sorted(bob.article_ids())
