@@ -8,8 +8,11 @@ as its initials, so the lookup keeps two postings, *name word → speaker string
 question checks only the strings those postings give, then reads the attributions of the
 matching articles alone. The result is exactly :func:`claims_by_speaker` over everything.
 
-The lookup is rebuilt when the store's generation moves (one SQL pass over the attribution
-rows, decoded by SQLite's JSON functions, not by Python).
+When the store's generation moves, the lookup compares the articles' attribution versions
+(:meth:`~index.store.SentenceStore.attribution_versions`) with those it holds and reads the
+attributions of the added or changed articles alone
+(SQLite's JSON functions decode them, not Python); it is rebuilt in one SQL pass only when more
+than a tenth of the articles changed. Rebuilding after every add took 3.8 s at 10k articles.
 
 Example:
     >>> lookup = SpeakerLookup(store)                  # doctest: +SKIP
@@ -33,35 +36,56 @@ if TYPE_CHECKING:
 class SpeakerLookup:
     """Speaker strings by name word and by initials, with the articles each string occurs in."""
 
+    REBUILD_SHARE = 0.1  # more changed articles than this share of the index: one full pass instead
+
     def __init__(self, store: SentenceStore) -> None:
         self.store = store
         self._lock = threading.Lock()
         self._generation: str | None = None
-        self._by_word: dict[str, set[str]] = {}
-        self._by_initials: dict[str, set[str]] = {}
-        self._articles: dict[str, set[str]] = {}
+        self._versions: dict[str, int] = {}  # the articles the lookup holds, with their attribution versions
+        self._by_word: defaultdict[str, set[str]] = defaultdict(set)
+        self._by_initials: defaultdict[str, set[str]] = defaultdict(set)
+        self._articles: defaultdict[str, set[str]] = defaultdict(set)  # speaker string -> articles
+        self._texts: defaultdict[str, set[str]] = defaultdict(set)  # article -> its speaker strings
 
-    def _build(self) -> None:
-        by_word: defaultdict[str, set[str]] = defaultdict(set)
-        by_initials: defaultdict[str, set[str]] = defaultdict(set)
-        articles: defaultdict[str, set[str]] = defaultdict(set)
-        for article_id, speaker, source in self.store.attribution_speakers():
+    def _postings(self, text: str) -> list[set[str]]:
+        words = _name_words(text)
+        return [self._by_word[w] for w in words] + ([self._by_initials[initials(words)]] if words else [])
+
+    def _add(self, rows: list[tuple[str, str, str]]) -> None:
+        for article_id, speaker, source in rows:
             for text in {speaker, source} - {""}:
-                if text not in articles:
-                    words = _name_words(text)
-                    for w in words:
-                        by_word[w].add(text)
-                    if words:
-                        by_initials[initials(words)].add(text)
-                articles[text].add(article_id)
-        self._by_word, self._by_initials, self._articles = dict(by_word), dict(by_initials), dict(articles)
+                if not self._articles[text]:
+                    for posting in self._postings(text):
+                        posting.add(text)
+                self._articles[text].add(article_id)
+                self._texts[article_id].add(text)
+
+    def _forget(self, article_id: str) -> None:
+        for text in self._texts.pop(article_id, set()):
+            self._articles[text].discard(article_id)
+            if not self._articles[text]:
+                del self._articles[text]
+                for posting in self._postings(text):
+                    posting.discard(text)
 
     def _current(self) -> None:
         self.store.refresh()
         generation = self.store.generation()
-        if generation != self._generation:
-            self._build()
-            self._generation = generation
+        if generation == self._generation:
+            return
+        versions = self.store.attribution_versions()
+        changed = [aid for aid, version in versions.items() if self._versions.get(aid) != version]
+        gone = [aid for aid in self._versions if aid not in versions]
+        if self._generation is None or len(changed) + len(gone) > self.REBUILD_SHARE * max(len(versions), 1):
+            self._by_word, self._by_initials = defaultdict(set), defaultdict(set)
+            self._articles, self._texts = defaultdict(set), defaultdict(set)
+            self._add(self.store.attribution_speakers())
+        else:
+            for aid in gone + changed:
+                self._forget(aid)
+            self._add(self.store.attribution_speakers(changed))
+        self._versions, self._generation = versions, generation
 
     def articles_of(self, speaker_query: str) -> set[str]:
         """The articles with an attribution whose speaker or source matches ``speaker_query``."""
@@ -76,7 +100,7 @@ class SpeakerLookup:
             found: set[str] = set()
             for text in candidates:
                 if speaker_matches(speaker_query, text):
-                    found |= self._articles[text]
+                    found |= self._articles.get(text, set())
             return found
 
     def claims(self, speaker_query: str) -> list[Attribution]:

@@ -368,15 +368,26 @@ class SentenceStore:
         if self.shared is not None:
             self.shared.maybe_pull(self)
 
-    def attribution_speakers(self) -> list[tuple[str, str, str]]:
-        """``(article_id, speaker, source text)`` of every resolved attribution, read by SQLite's
-        JSON functions (no record is decoded in Python): what a speaker lookup is built from."""
+    def attribution_speakers(self, articles: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
+        """``(article_id, speaker, source text)`` of every resolved attribution (of ``articles``
+        only, when given), read by SQLite's JSON functions (no record is decoded in Python): what
+        a speaker lookup is built from."""
+        sql = ("SELECT article_id, json_extract(data, '$.speaker'), coalesce(json_extract(data, '$.source.text'), '') "
+               "FROM attributions WHERE json_extract(data, '$.speaker_kind') != 'unresolved'")  # fmt: skip
+        chunks = [[]] if articles is None else [list(articles[i : i + 500]) for i in range(0, len(articles), 500)]
+        rows: list[Any] = []
         with self._lock:
-            rows = self._db.execute(
-                "SELECT article_id, json_extract(data, '$.speaker'), coalesce(json_extract(data, '$.source.text'), '') "
-                "FROM attributions WHERE json_extract(data, '$.speaker_kind') != 'unresolved'"
-            ).fetchall()
+            for chunk in chunks:
+                where = f" AND article_id IN ({','.join('?' * len(chunk))})" if articles is not None else ""
+                rows += self._db.execute(sql + where, chunk).fetchall()
         return [(str(a), str(s or ""), str(t or "")) for a, s, t in rows]
+
+    def attribution_versions(self) -> dict[str, int]:
+        """``article id -> the last rowid of its attribution rows``, for articles that have any:
+        a value changes whenever the article's attributions are written again (an add, a
+        replacement, a re-extraction), so a reader can tell what changed without decoding them."""
+        with self._lock:
+            return dict(self._db.execute("SELECT article_id, max(rowid) FROM attributions GROUP BY article_id").fetchall())
 
     def content_hashes(self) -> dict[str, str]:
         """``article id -> sha256 of its text`` for every registered article."""

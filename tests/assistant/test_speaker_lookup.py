@@ -22,3 +22,41 @@ def test_lookup_equals_the_scan_and_follows_removal(attribution_assistant: Assis
     assert lookup.claims("Asif") and lookup.articles_of("Asif") == {article_id}
     attribution_assistant.remove(article_id)
     assert lookup.claims("Asif") == [] and lookup.articles_of("Asif") == set()
+
+
+def test_after_a_change_only_the_changed_articles_are_read(tmp_path: Path) -> None:
+    import random
+
+    from index.attribution import Attribution, Span
+    from index.embed import HashEmbedder
+    from index.store import SentenceStore
+    from index.types import Article, Sentence
+
+    rng = random.Random(7)
+    names = ["Khawaja Asif", "Asif Ali", "Imran Khan", "Maryam Nawaz", "the BLA", "Balochistan Liberation Army"]
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+
+    def add(aid: str) -> None:
+        text = f"{aid}: someone said something."
+        notes = [Attribution(aid, 0, Span(0, 3, name), Span(4, 8, "said"), Span(9, 18, "something"), name, "named", (0,))
+                 for name in rng.sample(names, 2)]  # fmt: skip
+        if store.has(aid):
+            store.remove(aid)
+        store.add(Article(aid, "T", text), [Sentence(aid, 0, 0, len(text), text)], notes)
+
+    for n in range(30):
+        add(f"a{n}")
+    lookup = SpeakerLookup(store)
+    lookup.articles_of("Asif")  # built in one pass
+    read: list[object] = []
+    real = store.attribution_speakers
+    store.attribution_speakers = lambda articles=None: (read.append(articles), real(articles))[1]  # type: ignore[method-assign]
+    for _ in range(12):
+        aid = f"a{rng.randrange(35)}"
+        if store.has(aid) and rng.random() < 0.4:
+            store.remove(aid)
+        else:
+            add(aid)  # new, or replaced with other speakers
+        for query in ["Asif", "Khawaja Asif", "Khan", "BLA", "the BLA", "Nawaz", "Ali", "nobody"]:
+            assert lookup.articles_of(query) == SpeakerLookup(store).articles_of(query), query
+    assert read and all(articles is not None and len(articles) <= 1 for articles in read[::9])  # lookup's reads
