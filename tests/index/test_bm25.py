@@ -13,6 +13,7 @@ from index.ingest import ingest
 from index.segment import segment
 from index.store import SentenceStore
 from index.types import Article
+from tests.index.churn import churn
 
 
 def test_tokens_keep_numbers_and_stem_words() -> None:
@@ -163,9 +164,8 @@ def test_scores_equal_a_fresh_bm25s_index_through_adds_replaces_and_removes(tmp_
     bm = BM25Index(tmp_path)
     bm._blocks.min_rows = 8  # small enough that some steps rebuild the big matrix and some do not
     queries = ["mayor budget vote", "Marburg vaccine in Ghana", "2.9 million recall", "storm storm flood"]
-    for step in range(60):
-        aid = f"a{rng.randrange(25)}"
-        if aid in docs and rng.random() < 0.3:
+    for step, aid, removing in churn(60, lambda: f"a{rng.randrange(25)}", rng.random, docs):
+        if removing:
             bm.remove(aid)
             del docs[aid]
         else:

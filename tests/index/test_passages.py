@@ -11,6 +11,7 @@ import pytest
 from index import passages
 from index.embed import HashEmbedder
 from index.passages import Passage, PassageIndex, cosines
+from tests.index.churn import churn
 
 
 def test_sliced_scores_equal_one_product(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,9 +42,8 @@ def test_dense_search_equals_a_full_product_through_adds_replaces_and_removes(tm
     index._blocks.min_rows = 6  # some steps rebuild the big matrix, most do not
     truth: dict[str, np.ndarray] = {}
     builds = 0
-    for step in range(80):
-        aid = f"a{rng.integers(20)}"
-        if aid in truth and rng.random() < 0.3:
+    for step, aid, removing in churn(80, lambda: f"a{rng.integers(20)}", rng.random, truth):
+        if removing:
             index.remove(aid)
             del truth[aid]
         else:
