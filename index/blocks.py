@@ -8,20 +8,22 @@ rebuilt (by concatenating per-article arrays, seconds at 100k articles) only onc
 rows pass a share of it.
 
 Example:
-    >>> blocks = Blocks(min_rows=0)
-    >>> blocks.rebuilt(Block.of(["a", "b"], [2, 3]))
-    >>> blocks.added("c"); blocks.removed("a")
-    False
-    >>> blocks.live(blocks.big, {"a", "b"}).tolist()
-    [False, False, True, True, True]
+    >>> sizes = {"a": 2, "b": 3, "c": 1}
+    >>> blocks = Blocks(lambda order: (Block.of(order, [sizes[a] for a in order]), order), sizes.get, min_rows=9)
+    >>> _ = blocks.parts(lambda: ["a", "b"]); blocks.added("c"); blocks.removed("a")
+    >>> [(block.order, blocks.live(block, {"a", "b"}).tolist()) for block, _ in blocks.parts(list)]
+    [(['a', 'b'], [False, False, True, True, True]), (['c'], [False])]
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -66,43 +68,51 @@ class Block:
         return self.order[int(self.article[row])], int(self.offset[row])
 
 
-class Blocks:
-    """Which articles the big block holds, which are dead there, and which were added since."""
+class Blocks(Generic[T]):
+    """The big block and the recent one, each built (``build``: articles → their block and what
+    is searched, e.g. a matrix) on first use after a change; which articles are dead in the big one.
+    ``size_of`` gives an article's current row count."""
 
-    def __init__(self, share: float = 0.1, min_rows: int = 20_000) -> None:
+    def __init__(self, build: Callable[[list[str]], tuple[Block, T]], size_of: Callable[[str], int],
+                 share: float = 0.1, min_rows: int = 20_000) -> None:  # fmt: skip
+        self.build, self.size_of = build, size_of
         self.share, self.min_rows = share, min_rows
-        self.big: Block | None = None
+        self.big: tuple[Block, T] | None = None  # every article when it was built (the dead ones masked)
+        self.small: tuple[Block, T] | None = None  # the articles added since
         self.dead: set[str] = set()
         self.recent: dict[str, None] = {}  # in the order they were added
 
     def added(self, article_id: str) -> None:
         self.recent[article_id] = None
+        self.small = None
 
-    def removed(self, article_id: str) -> bool:
-        """Forget ``article_id``; True when the recent block held it (and must be rebuilt)."""
+    def removed(self, article_id: str) -> None:
+        """Forget ``article_id``: out of the recent block, or dead in the big one."""
         if article_id in self.recent:
             del self.recent[article_id]
-            return True
-        if self.big is not None and article_id in self.big.starts:
+            self.small = None
+        elif self.big is not None and article_id in self.big[0].starts:
             self.dead.add(article_id)
-        return False
 
-    def due(self, size_of: Callable[[str], int]) -> bool:
-        """Whether the big block should be rebuilt (none yet, or too much added or removed since)."""
-        if self.big is None:
-            return True
-        changed = sum(self.big.sizes[a] for a in self.dead) + sum(size_of(a) for a in self.recent)
-        return changed > max(self.min_rows, self.share * len(self.big))
+    def parts(self, articles: Callable[[], list[str]]) -> list[tuple[Block, T]]:
+        """Both blocks; the big one rebuilt from ``articles()`` when there is none yet or the rows
+        added or removed since pass a share of it."""
+        if self.big is None or self._due(self.big[0]):
+            self.big, self.dead, self.recent, self.small = self.build(articles()), set(), {}, None
+        if self.small is None:
+            self.small = self.build(list(self.recent))
+        return [self.big, self.small]
 
-    def rebuilt(self, big: Block) -> None:
-        self.big, self.dead, self.recent = big, set(), {}
+    def _due(self, big: Block) -> bool:
+        changed = sum(big.sizes[a] for a in self.dead) + sum(self.size_of(a) for a in self.recent)
+        return changed > max(self.min_rows, self.share * len(big))
 
     def clear(self) -> None:
-        self.big, self.dead, self.recent = None, set(), {}
+        self.big, self.small, self.dead, self.recent = None, None, set(), {}
 
     def live(self, block: Block, allowed: set[str] | None) -> np.ndarray | None:
         """The rows of ``block`` a search may return (``allowed`` articles, not dead); None: all."""
-        dead = self.dead if block is self.big else set()
+        dead = self.dead if self.big is not None and block is self.big[0] else set()
         if allowed is None and not dead:
             return None
         keep = block.mask(allowed) if allowed is not None else np.ones(len(block), dtype=bool)

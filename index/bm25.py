@@ -137,9 +137,6 @@ class BM25Index:
     inverse document frequency of a token (used to find a question's rare words).
     """
 
-    REBUILD_SHARE = 0.1  # the big matrix is rebuilt once added or removed rows pass this share of it
-    MIN_REBUILD_ROWS = 20_000
-
     def __init__(self, directory: Path, name: str = "sentences", k1: float = 1.2, b: float = 0.75) -> None:
         self.path = Path(directory) / f"bm25-{name}.npz"
         self._legacy = Path(directory) / f"bm25-{name}.json"  # the bm25s-era snapshot (token lists)
@@ -149,9 +146,7 @@ class BM25Index:
         self._articles: dict[str, _Rows] = {}
         self._n = 0
         self._total_length = 0
-        self._blocks = Blocks(self.REBUILD_SHARE, self.MIN_REBUILD_ROWS)
-        self._big: _Matrix | None = None  # every article when it was built (the dead ones masked)
-        self._small: _Matrix | None = None  # the articles added since, built on first use
+        self._blocks: Blocks[_Matrix] = Blocks(self._matrix, lambda aid: len(self._articles[aid].indexes))
         self.generation: str | None = None
         self._lock = threading.RLock()
 
@@ -180,7 +175,6 @@ class BM25Index:
         self._n += len(indexes)
         self._total_length += int(rows.lengths.sum())
         self._blocks.added(article_id)
-        self._small = None
 
     def _term(self, token: str) -> int:
         j = self._vocab.get(token)
@@ -199,8 +193,7 @@ class BM25Index:
         np.subtract.at(self._df, rows.terms, 1)
         self._n -= len(rows.indexes)
         self._total_length -= int(rows.lengths.sum())
-        if self._blocks.removed(article_id):
-            self._small = None
+        self._blocks.removed(article_id)
 
     @locked
     def articles(self) -> set[str]:
@@ -230,14 +223,9 @@ class BM25Index:
         j = self._vocab.get(token)
         return float(self._idf_of(int(self._df[j]) if j is not None else 0))
 
-    def _matrices(self) -> tuple[_Matrix, _Matrix]:
-        if self._big is None or self._blocks.due(lambda aid: len(self._articles[aid].indexes)):
-            self._big = _Matrix(list(self._articles), self._articles, len(self._vocab))
-            self._blocks.rebuilt(self._big.block)
-            self._small = None
-        if self._small is None:
-            self._small = _Matrix(list(self._blocks.recent), self._articles, len(self._vocab))
-        return self._big, self._small
+    def _matrix(self, order: list[str]) -> tuple[Block, _Matrix]:
+        matrix = _Matrix(order, self._articles, len(self._vocab))
+        return matrix.block, matrix
 
     @locked
     def search(
@@ -252,12 +240,12 @@ class BM25Index:
         idf[unique] = self._idf_of(self._df[unique].astype(np.float64))
         avgdl = self._total_length / self._n
         parts = []
-        for matrix in self._matrices():
+        for block, matrix in self._blocks.parts(lambda: list(self._articles)):
             scores = matrix.scores(ids, idf, self.k1, self.b, avgdl)
-            keep = self._blocks.live(matrix.block, allowed)
+            keep = self._blocks.live(block, allowed)
             if keep is not None:
                 scores[~keep] = 0.0
-            parts.append((matrix.block, scores))
+            parts.append((block, scores))
         return [(aid, int(self._articles[aid].indexes[offset]), score) for aid, offset, score in best(parts, k, 0.0)]
 
     # -- persistence -----------------------------------------------------------------
@@ -331,7 +319,6 @@ class BM25Index:
         self._vocab, self._df = {}, np.zeros(0, dtype=np.int64)
         self._articles.clear()
         self._n = self._total_length = 0
-        self._big, self._small = None, None
         self._blocks.clear()
 
     @locked

@@ -128,9 +128,7 @@ class PassageIndex:
         self.lexical = BM25Index(directory, "passages")
         self._passages: dict[str, list[Passage]] = {}
         self._vectors: dict[str, np.ndarray] = {}
-        self._blocks = Blocks()
-        self._big: tuple[Block, np.ndarray] | None = None
-        self._small: tuple[Block, np.ndarray] | None = None
+        self._blocks: Blocks[np.ndarray] = Blocks(self._stack, lambda aid: len(self._passages[aid]))
         self._lock = threading.RLock()
 
     def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
@@ -164,7 +162,6 @@ class PassageIndex:
         self._vectors[article_id] = np.asarray(vectors, dtype=np.float32)
         self.lexical.add(article_id, [(p.index, t) for p, t in zip(passages, texts, strict=True)])
         self._blocks.added(article_id)
-        self._small = None
 
     @locked
     def remove(self, article_id: str) -> None:
@@ -172,13 +169,11 @@ class PassageIndex:
             return
         self._vectors.pop(article_id, None)
         self.lexical.remove(article_id)
-        if self._blocks.removed(article_id):
-            self._small = None
+        self._blocks.removed(article_id)
 
     @locked
     def clear(self) -> None:
         self._passages, self._vectors = {}, {}
-        self._big = self._small = None
         self._blocks.clear()
         self.lexical.clear()
 
@@ -203,22 +198,13 @@ class PassageIndex:
         if not self._passages or k <= 0:
             return []
         parts = []
-        for block, matrix in self._matrices():
+        for block, matrix in self._blocks.parts(lambda: list(self._passages)):
             scores = cosines(matrix, np.asarray(vector, dtype=np.float32)) if len(block) else np.zeros(0, np.float32)
             keep = self._blocks.live(block, allowed)
             if keep is not None:
                 scores[~keep] = -2.0
             parts.append((block, scores))
         return [(self._passages[aid][offset], score) for aid, offset, score in best(parts, k, -2.0)]
-
-    def _matrices(self) -> list[tuple[Block, np.ndarray]]:
-        if self._big is None or self._blocks.due(lambda aid: len(self._passages[aid])):
-            self._big = self._stack(list(self._passages))
-            self._blocks.rebuilt(self._big[0])
-            self._small = None
-        if self._small is None:
-            self._small = self._stack(list(self._blocks.recent))
-        return [self._big, self._small]
 
     def _stack(self, order: list[str]) -> tuple[Block, np.ndarray]:
         """One matrix of ``order``'s vectors; each article's rows become views of it (no second copy)."""

@@ -196,12 +196,12 @@ def test_an_add_is_searched_without_rebuilding_the_big_matrix(tmp_path: Path) ->
     for n in range(50):
         bm.add(f"old{n}", [(0, f"Council meeting number {n} about roads.")])
     assert bm.search("roads", 1)
-    big = bm._big
+    big = bm._blocks.big
     bm.add("new", [(0, "Ghana confirmed its first Marburg cases.")])
     bm.remove("old7")
     assert bm.search("Marburg", 1)[0][:2] == ("new", 0)
     assert ("old7", 0) not in {(a, i) for a, i, _ in bm.search("council meeting", 100)}
-    assert bm._big is big  # the new article came from the small matrix; old7 is masked
+    assert bm._blocks.big is big  # the new article came from the small matrix; old7 is masked
 
 
 def test_arrays_snapshot_and_the_older_json_snapshot_load(tmp_path: Path) -> None:

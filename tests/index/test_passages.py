@@ -50,7 +50,7 @@ def test_dense_search_equals_a_full_product_through_adds_replaces_and_removes(tm
             prepared = _prepared(rng, aid, int(rng.integers(1, 4)))
             index.add(aid, prepared)
             truth[aid] = prepared[1]
-        big = index._big
+        big = index._blocks.big
         query = rng.standard_normal(8).astype(np.float32)
         allowed = set(list(truth)[::2]) if step % 2 else None
         want = sorted(((float(v @ query), aid, j) for aid, rows in truth.items() for j, v in enumerate(rows)
@@ -58,7 +58,7 @@ def test_dense_search_equals_a_full_product_through_adds_replaces_and_removes(tm
         got = index.search_dense(query, 5, allowed)
         assert [(p.article_id, p.index) for p, _ in got] == [(aid, j) for _, aid, j in want], step
         assert np.allclose([s for _, s in got], [s for s, _, _ in want], atol=1e-5)
-        builds += index._big is not big
+        builds += index._blocks.big is not big
     assert 3 < builds < 60  # mostly served from the big matrix plus the recent one
 
 
