@@ -234,12 +234,10 @@ def latencies(assistant: Assistant, qs: list[str]) -> dict[str, Any]:
 def after_an_add(store: SentenceStore, assistant: Assistant, question: str) -> dict[str, float]:
     """One stored article copied under a new id, then one question timed: what the first question
     after a change costs (indexes updated per article, or rebuilt)."""
-    aid = store.article_ids()[0]
-    article, sentences = store.article(aid), store.sentences(aid)
-    new = f"{aid}-again"
+    article, sentences, _notes, vectors = next(copies(store))
+    aid, new = article.id, f"{article.id}-again"
     copy = Article(new, article.title, article.text, article.date, article.source)
     sents = [Sentence(new, s.index, s.start, s.end, s.text) for s in sentences]
-    vectors = store.vectors(aid, [s.index for s in sentences])
     start = time.perf_counter()
     errors = store.add_many([(copy, sents, [], {}, vectors)])
     added = time.perf_counter() - start
