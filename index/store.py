@@ -1,11 +1,12 @@
 """The persistent sentence store: a SQLite article registry beside a Chroma collection.
 
 SQLite keeps what must be exact (article text, sentence offsets and texts, attributions);
-Chroma keeps one vector per sentence with a few flat metadata fields (article id, index, offsets,
-title, date, speaker, member) and no document: hits take their text from SQLite. Writing
-through llama-index's ``ChromaVectorStore`` stored each sentence's text three times more (the
-document, Chroma's trigram full-text index of it, and a JSON copy of the node in the metadata);
-see ``_records`` for what that cost.
+Chroma keeps one vector per sentence, no document and as little metadata as a filter needs (the
+article id, and the speaker when there is one; a server also needs the offsets and the member
+that wrote it, see ``_records``): hits take their text, offsets, title and date from SQLite.
+Writing through llama-index's ``ChromaVectorStore`` stored each sentence's text three times more
+(the document, Chroma's trigram full-text index of it, and a JSON copy of the node in the
+metadata); see ``_records`` for what that and each metadata field cost.
 The store's API speaks typed records (:class:`Article`, :class:`Sentence`,
 :class:`~index.attribution.Attribution`, :class:`ArticleInfo`, :class:`SearchHit`);
 JSON and Chroma metadata stay inside this module.
@@ -121,11 +122,18 @@ def text_hash(text: str) -> str:
 
 
 def _texts_sql(n: int) -> str:
-    """The texts of ``n`` ``(article_id, idx)`` keys: a join on the keys, so that each is one
-    primary-key search (``(article_id, idx) IN (VALUES ...)`` scans the whole table)."""
+    """Offsets, text, title and date of ``n`` ``(article_id, idx)`` keys: a join on the keys, so
+    that each is one primary-key search (``(article_id, idx) IN (VALUES ...)`` scans the whole table)."""
     values = ",".join("(?,?)" for _ in range(n))
     return (f"WITH k(a, i) AS (VALUES {values}) "
-            "SELECT s.article_id, s.idx, s.text FROM k JOIN sentences s ON s.article_id = k.a AND s.idx = k.i")  # fmt: skip
+            'SELECT s.article_id, s.idx, s.start, s."end", s.text, a.title, a.date FROM k '
+            "JOIN sentences s ON s.article_id = k.a AND s.idx = k.i JOIN articles a ON a.id = s.article_id")  # fmt: skip
+
+
+def _key(node_id: str) -> tuple[str, int]:
+    """``(article_id, index)`` of a vector id ``<article_id>:<index>`` (an article id may hold ':')."""
+    article_id, _, index = str(node_id).rpartition(":")
+    return article_id, int(index)
 
 
 def _attribution_json(attribution: Attribution) -> str:
@@ -299,16 +307,24 @@ class SentenceStore:
         return errors
 
     def _records(self, article: Article, sentences: Sequence[Sentence], speakers: dict[int, str], vectors: Any) -> _Records:
-        """One article's Chroma records: ids ``<article>:<index>``, a float32 matrix and flat
-        metadata, no document. Against llama-index nodes (document, its trigram index, node JSON),
-        2,000 articles (74k sentences) were written at 1,023 instead of 526 sentences/s, in 244
-        instead of 467 MB."""
+        """One article's Chroma records: ids ``<article>:<index>``, a float32 matrix and the
+        metadata a filter needs, no document. Against llama-index nodes (document, its trigram
+        index, node JSON), 2,000 articles (74k sentences) were written at 1,023 instead of 526
+        sentences/s, in 244 instead of 467 MB. Each metadata field is a row (and index entries)
+        in Chroma's SQLite: 150k vectors were added at 1,241/s with the eight fields written
+        before and 1,713/s with none, so the article id (filters, deletes) and a speaker (when
+        there is one) are all the embedded store writes; the rest is read from the registry. A
+        server also records the index, the offsets (a member adopting the article rebuilds its
+        sentences from them) and the member that wrote it (its repair deletes only its own)."""
         matrix = np.asarray(vectors, dtype=np.float32).reshape(len(sentences), self.embedder.dim)
-        metadatas: list[dict[str, str | int]] = [
-            {"article_id": article.id, "index": s.index, "start": s.start, "end": s.end, "title": article.title,
-             "date": article.date, "speaker": speakers.get(s.index, ""), "member": self.member}
-            for s in sentences
-        ]  # fmt: skip
+        metadatas: list[dict[str, str | int]] = []
+        for s in sentences:
+            meta: dict[str, str | int] = {"article_id": article.id}
+            if speakers.get(s.index):
+                meta["speaker"] = speakers[s.index]
+            if self.shared is not None:
+                meta.update({"index": s.index, "start": s.start, "end": s.end, "member": self.member})
+            metadatas.append(meta)
         return [f"{article.id}:{s.index}" for s in sentences], matrix, metadatas
 
     def _insert_rows(self, article: Article, sentences: Sequence[Sentence], notes: Sequence[str]) -> None:
@@ -498,8 +514,8 @@ class SentenceStore:
         with self._lock:
             got: Any = self._collection.get(ids=ids, include=["metadatas"]) if ids else {"ids": []}
             metas: list[Any] = []
-            for meta in got.get("metadatas") or []:
-                metas.append({**meta, "speaker": speakers.get(int(str(meta["index"])), "")})
+            for node_id, meta in zip(got["ids"], got.get("metadatas") or [], strict=True):
+                metas.append({**(meta or {}), "speaker": speakers.get(_key(node_id)[1], "")})
             if metas:
                 self._collection.update(ids=got["ids"], metadatas=metas)
             notes = [_attribution_json(a) for a in attributions]
@@ -540,25 +556,25 @@ class SentenceStore:
             got: Any = self._collection.query(query_embeddings=query, n_results=min(k, total), where=where,
                                               include=["metadatas", "distances"])  # fmt: skip
         metas, distances = (got.get("metadatas") or [[]])[0], (got.get("distances") or [[]])[0]
-        keys = [(str(m["article_id"]), int(str(m["index"]))) for m in metas]
-        texts = self._sentence_texts(keys)
+        keys = [_key(node_id) for node_id in (got.get("ids") or [[]])[0]]
+        rows = self._sentence_rows(keys)
         hits = []
         for key, meta, distance in zip(keys, metas, distances, strict=True):
-            if key not in texts:  # an orphan vector, or (server) another member's article not pulled yet
+            if key not in rows:  # an orphan vector, or (server) another member's article not pulled yet
                 continue
-            sentence = Sentence(key[0], key[1], int(str(meta["start"])), int(str(meta["end"])), texts[key])
+            start, end, text, title, date = rows[key]
             # cosine space: distance = 1 - cosine
-            hits.append(SearchHit(sentence, 1.0 - float(distance), str(meta.get("title", "")),
-                                  str(meta.get("date", "")), str(meta.get("speaker") or "")))  # fmt: skip
+            hits.append(SearchHit(Sentence(key[0], key[1], start, end, text), 1.0 - float(distance),
+                                  title, date, str((meta or {}).get("speaker") or "")))  # fmt: skip
         return hits
 
-    def _sentence_texts(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], str]:
-        """The registry's text of each ``(article_id, index)`` it holds."""
+    def _sentence_rows(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, int, str, str, str]]:
+        """The registry's ``(start, end, text, title, date)`` of each ``(article_id, index)`` it holds."""
         if not keys:
             return {}
         with self._lock:
             rows = self._db.execute(_texts_sql(len(keys)), [x for key in keys for x in key]).fetchall()
-        return {(str(a), int(i)): str(t) for a, i, t in rows}
+        return {(str(a), int(i)): (int(s), int(e), str(t), str(ti or ""), str(d or "")) for a, i, s, e, t, ti, d in rows}
 
     def vectors(self, article_id: str, indexes: Sequence[int]) -> Any:
         """The stored vectors of sentences ``indexes`` of one article, in that order."""
@@ -576,8 +592,7 @@ class SentenceStore:
             got: Any = self._collection.get(ids=ids, include=["embeddings"])
         out = {}
         for node_id, vector in zip(got["ids"], got["embeddings"], strict=True):
-            article_id, _, index = str(node_id).rpartition(":")
-            out[(article_id, int(index))] = np.asarray(vector, dtype=np.float32)
+            out[_key(node_id)] = np.asarray(vector, dtype=np.float32)
         return out
 
     def speakers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], str]:
@@ -588,9 +603,9 @@ class SentenceStore:
         with self._lock:
             got: Any = self._collection.get(ids=ids, include=["metadatas"])
         out = {}
-        for meta in got.get("metadatas") or []:
+        for node_id, meta in zip(got["ids"], got.get("metadatas") or [], strict=True):
             if meta and meta.get("speaker"):
-                out[(str(meta["article_id"]), int(str(meta["index"])))] = str(meta["speaker"])
+                out[_key(node_id)] = str(meta["speaker"])
         return out
 
     def close(self) -> None:

@@ -133,9 +133,15 @@ def test_vectors_are_stored_without_a_document_and_hits_read_their_text_from_the
     store.add_many(_articles("Quetta", "Gwadar"))
     got = store._collection.get(ids=["Quetta:0"], include=["documents", "metadatas"])
     assert got["documents"] == [None]  # the text lives once, in SQLite (no Chroma full-text index of it)
-    assert set(got["metadatas"][0]) == {"article_id", "index", "start", "end", "title", "date", "speaker", "member"}
+    assert got["metadatas"] == [{"article_id": "Quetta"}]  # what a filter needs; the rest is in the registry
     hit = store.search("Police in Gwadar closed the road.", 1)[0]
     assert (hit.sentence.text, hit.title) == ("Police in Gwadar closed the road.", "Story Gwadar")
+    assert hit.sentence == store.sentences("Gwadar")[hit.sentence.index]  # offsets from the registry
+    (article, sents, _notes, _speakers, vectors), *_ = _articles("Turbat")
+    store.add_many([(article, sents, [], {1: "Asif"}, vectors)])
+    assert store._collection.get(ids=["Turbat:1"], include=["metadatas"])["metadatas"] == [{"article_id": "Turbat", "speaker": "Asif"}]
+    assert store.search("It rained in Turbat.", 1)[0].speaker == "Asif"
+    assert store.speakers([("Turbat", 0), ("Turbat", 1)]) == {("Turbat", 1): "Asif"}
     assert hit.score == pytest.approx(1.0, abs=1e-5)  # cosine, from Chroma's cosine distance
 
 
@@ -174,4 +180,4 @@ def test_hit_texts_are_read_by_primary_key_not_by_a_table_scan(tmp_path: Path) -
     store.add_many(_articles("Quetta", "Gwadar"))
     plan = " ".join(str(row[-1]) for row in store._db.execute("EXPLAIN QUERY PLAN " + _texts_sql(2), ["Gwadar", 1, "x", 0]))
     assert "SEARCH s USING INDEX" in plan and "SCAN s" not in plan and "SCAN sentences" not in plan, plan
-    assert store._sentence_texts([("Gwadar", 1), ("x", 0)]) == {("Gwadar", 1): "It rained in Gwadar."}
+    assert store._sentence_rows([("Gwadar", 1), ("x", 0)]) == {("Gwadar", 1): (34, 54, "It rained in Gwadar.", "Story Gwadar", "")}
