@@ -78,13 +78,26 @@ def tokenize(text: str) -> list[str]:
         >>> tokenize("Ford recalled 2.9 million vehicles this week.")
         ['ford', 'recal', '2.9', 'million', 'vehicl']
     """
-    stem = _stemmer()
-    out = []
+    if len(_STEMS) > _MAX_STEMS:
+        _STEMS.clear()
+    stems, out = _STEMS, []
     for token in _TOKEN.findall(text.lower().replace("’", "'")):
         token = token.rstrip(".,")
         if token and token not in SEARCH_STOP_WORDS:
-            out.append(token if token[0].isdigit() else stem(token))
+            if token[0].isdigit():
+                out.append(token)
+            else:
+                stemmed = stems.get(token)
+                if stemmed is None:
+                    stemmed = stems[token] = _stemmer()(token)
+                out.append(stemmed)
     return out
+
+
+#: Stems of the words seen (a word is stemmed once, not once per occurrence: tokenizing was 8.6 of
+#: 74 s of a profiled 1,500-article store); cleared when it grows past ``_MAX_STEMS`` words.
+_STEMS: dict[str, str] = {}
+_MAX_STEMS = 500_000
 
 
 class _Rows:

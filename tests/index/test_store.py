@@ -1,5 +1,7 @@
 """The store: typed records in and out, removal, reopening, the embedder check."""
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,14 @@ from index.attribution import Attribution, Span
 from index.embed import HashEmbedder
 from index.errors import NotFoundError, StoreError
 from index.ingest import ingest
-from index.store import NewArticle, SearchHit, SentenceStore, _texts_sql
+from index.store import (
+    NewArticle,
+    SearchHit,
+    SentenceStore,
+    _attribution_from_json,
+    _attribution_json,
+    _texts_sql,
+)
 from index.types import Article, Sentence
 
 
@@ -181,3 +190,12 @@ def test_hit_texts_are_read_by_primary_key_not_by_a_table_scan(tmp_path: Path) -
     plan = " ".join(str(row[-1]) for row in store._db.execute("EXPLAIN QUERY PLAN " + _texts_sql(2), ["Gwadar", 1, "x", 0]))
     assert "SEARCH s USING INDEX" in plan and "SCAN s" not in plan and "SCAN sentences" not in plan, plan
     assert store._sentence_rows([("Gwadar", 1), ("x", 0)]) == {("Gwadar", 1): (34, 54, "It rained in Gwadar.", "Story Gwadar", "")}
+
+
+def test_attribution_records_are_written_as_asdict_wrote_them_and_read_back() -> None:
+    said = Attribution("a1", 0, Span(0, 4, "Asif"), Span(5, 9, "said"), Span(10, 26, "it was very hard"),
+                       "Khawaja Asif", "named", (0, 1))  # fmt: skip
+    unsourced = Attribution("a1", 1, None, Span(28, 28, ""), Span(28, 38, "no comment"), "", "unresolved", ())
+    for attribution in (said, unsourced):
+        assert _attribution_json(attribution) == json.dumps(asdict(attribution))  # as indexes written before
+        assert _attribution_from_json(_attribution_json(attribution)) == attribution
