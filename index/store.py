@@ -181,6 +181,13 @@ class SentenceStore:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.directory / "registry.sqlite3", check_same_thread=False)
+            # Write-ahead log, synced at checkpoints rather than at every commit: each article is
+            # its own transaction, and with the default rollback journal (three syncs per commit)
+            # the commits took a third of a 100k-article ingest's time by 10k articles. A crash
+            # of the process loses nothing committed; a power cut may lose the last commits, which
+            # leaves orphan vectors that the next open deletes (``index.consistency``).
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Cannot open the index in {self.directory}: {exc}") from exc

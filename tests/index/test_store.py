@@ -199,3 +199,12 @@ def test_attribution_records_are_written_as_asdict_wrote_them_and_read_back() ->
     for attribution in (said, unsourced):
         assert _attribution_json(attribution) == json.dumps(asdict(attribution))  # as indexes written before
         assert _attribution_from_json(_attribution_json(attribution)) == attribution
+
+
+def test_the_registry_writes_ahead_and_syncs_at_checkpoints(tmp_path: Path) -> None:
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    store.add_many(_articles("Quetta"))
+    store.close()
+    assert [a.id for a in SentenceStore(tmp_path / "idx", HashEmbedder()).articles()] == ["Quetta"]
