@@ -87,6 +87,11 @@ class SpeakerLookup:
             self._add(self.store.attribution_speakers(changed))
         self._versions, self._generation = versions, generation
 
+    def warm(self) -> None:
+        """Build the lookup now (tens of seconds at 100k articles), not at the first question."""
+        with self._lock:
+            self._current()
+
     def articles_of(self, speaker_query: str) -> set[str]:
         """The articles with an attribution whose speaker or source matches ``speaker_query``."""
         q = _name_words(speaker_query)

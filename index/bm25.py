@@ -241,6 +241,12 @@ class BM25Index:
         return matrix.block, matrix
 
     @locked
+    def warm(self) -> None:
+        """Build what the next search reads (seconds at 100k articles) now, not at that search."""
+        if self._n:
+            self._blocks.parts(lambda: list(self._articles))
+
+    @locked
     def search(
         self, query: str, k: int, allowed: set[str] | None = None
     ) -> list[tuple[str, int, float]]:

@@ -81,6 +81,11 @@ class ContextIndexes:
         self.passages.save(generation)
         self.saved_generation = generation
 
+    def warm(self) -> None:
+        """Build the search matrices now (an app warming up), not at the first question."""
+        self.sentences.warm()
+        self.passages.warm()
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Article id → sentences covered, for the sentence BM25 and for the passages."""
         passages = {aid: sum(p.size for p in self.passages.passages(aid)) for aid in self.passages.articles()}

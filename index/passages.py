@@ -193,6 +193,13 @@ class PassageIndex:
         return None
 
     @locked
+    def warm(self) -> None:
+        """Build the matrices the next searches read now, not at those searches."""
+        if self._passages:
+            self._blocks.parts(lambda: list(self._passages))
+        self.lexical.warm()
+
+    @locked
     def search_dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[tuple[Passage, float]]:
         """The ``k`` passages with the highest cosine to ``vector`` (a normalised query vector)."""
         if not self._passages or k <= 0:

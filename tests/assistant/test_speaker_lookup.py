@@ -60,3 +60,29 @@ def test_after_a_change_only_the_changed_articles_are_read(tmp_path: Path) -> No
         for query in ["Asif", "Khawaja Asif", "Khan", "BLA", "the BLA", "Nawaz", "Ali", "nobody"]:
             assert lookup.articles_of(query) == SpeakerLookup(store).articles_of(query), query
     assert read and all(articles is not None and len(articles) <= 1 for articles in read[::9])  # lookup's reads
+
+
+def test_warm_up_builds_the_search_matrices_and_the_lookup_before_the_first_question(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    from tests.conftest import fake_extractor, make_fake_assistant
+
+    assistant = make_fake_assistant(tmp_path / "data", extractor=fake_extractor, retrieval="hybrid")
+    assistant.add([sample_path])
+    (context,) = [listener for listener in assistant.store.listeners if hasattr(listener, "warm")]
+    lookup = assistant.pipeline.attributions.lookup  # type: ignore[union-attr]
+    assert context.sentences._blocks.big is None and lookup._generation is None  # built by the first question
+    assert assistant.warm_up() is None and assistant.warming is not None
+    assistant.warming.join(60)
+    assert context.sentences._blocks.big is not None and context.passages._blocks.big is not None
+    assert context.passages.lexical._blocks.big is not None
+    assert lookup._generation == assistant.store.generation()
+    built: list[object] = []
+    for blocks in (context.sentences._blocks, context.passages._blocks, context.passages.lexical._blocks):
+        real = blocks.build
+        blocks.build = lambda order, real=real: (built.append(order), real(order))[1]  # type: ignore[method-assign]
+    read: list[object] = []
+    assistant.store.attribution_speakers = lambda articles=None: read.append(articles) or []  # type: ignore[method-assign]
+    answer = assistant.ask("What did Asif say?")
+    assert answer.citations and read == []  # the lookup was current
+    assert [order for order in built if order] == []  # nothing but the (empty) recent blocks was built
