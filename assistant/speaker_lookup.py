@@ -41,7 +41,7 @@ class SpeakerLookup:
     def __init__(self, store: SentenceStore) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._generation: str | None = None
+        self._generation: tuple[str, str] | None = None  # the store's generation and attribution generation
         self._versions: dict[str, int] = {}  # the articles the lookup holds, with their attribution versions
         self._by_word: defaultdict[str, set[str]] = defaultdict(set)
         self._by_initials: defaultdict[str, set[str]] = defaultdict(set)
@@ -71,7 +71,7 @@ class SpeakerLookup:
 
     def _current(self) -> None:
         self.store.refresh()
-        generation = self.store.generation()
+        generation = (self.store.generation(), self.store.attribution_generation())
         if generation == self._generation:
             return
         versions = self.store.attribution_versions()

@@ -112,6 +112,10 @@ class Registry:
         """How many adds and removes the store has committed (``"0"`` for a new store)."""
         return self.meta("generation") or "0"
 
+    def attribution_generation(self) -> str:
+        """How many times an article's attributions were replaced (re-extractions)."""
+        return self.meta("attributions") or "0"
+
     # -- row writes (inside the caller's transaction) --------------------------------
     def insert_rows(self, article: Article, sentences: Sequence[Sentence], notes: Sequence[str]) -> None:
         """The registry rows of one article (inside the caller's transaction), and a new generation."""
@@ -124,7 +128,7 @@ class Registry:
             "INSERT OR REPLACE INTO sentences VALUES (?,?,?,?,?)",
             [(s.article_id, s.index, s.start, s.end, s.text) for s in sentences],
         )
-        self.db.executemany("INSERT INTO attributions VALUES (?, ?)", [(article.id, n) for n in notes])
+        self._insert_attributions(article.id, notes)
         self.bump_generation()
 
     def delete_rows(self, article_id: str) -> None:
@@ -137,10 +141,24 @@ class Registry:
         """The attribution rows of one article (inside the caller's transaction)."""
         self.db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
 
+    def _insert_attributions(self, article_id: str, notes: Sequence[str]) -> None:
+        """Rows numbered past every row ever written, so that an article's last rowid is a version
+        that moves on every write (SQLite hands the largest rowid out again once its row is
+        deleted: a replaced article that held the last rows kept its version)."""
+        last = self.db.execute("SELECT coalesce(max(rowid), 0) FROM attributions").fetchone()[0]
+        first = max(int(last), int(self.meta("attribution_rows") or 0)) + 1
+        self.db.executemany("INSERT INTO attributions (rowid, article_id, data) VALUES (?, ?, ?)",
+                            [(first + k, article_id, n) for k, n in enumerate(notes)])  # fmt: skip
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('attribution_rows', ?)", (str(first + len(notes) - 1),))
+
     def write_attributions(self, article_id: str, notes: Sequence[str]) -> None:
         """Replace one article's attribution rows by ``notes`` (JSON; inside the caller's transaction)."""
         self.delete_attributions(article_id)
-        self.db.executemany("INSERT INTO attributions VALUES (?, ?)", [(article_id, n) for n in notes])
+        self._insert_attributions(article_id, notes)
+        self.db.execute(  # a re-extraction: attributions change without an add or remove
+            "INSERT INTO meta VALUES ('attributions', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
 
     # -- reads -------------------------------------------------------------------
     def find_existing(self, article: Article) -> tuple[str, str | None]:

@@ -280,6 +280,11 @@ class SentenceStore:
     def set_meta(self, key: str, value: str) -> None:
         self.registry.set_meta(key, value)
 
+    def attribution_generation(self) -> str:
+        """Moves whenever an article's attributions are replaced (a re-extraction), which leaves
+        :meth:`generation`, and so the BM25 and passage snapshots, as they are."""
+        return self.registry.attribution_generation()
+
     def generation(self) -> str:
         """How many adds and removes the store has committed (``"0"`` for a new store)."""
         return self.registry.generation()

@@ -76,7 +76,7 @@ def test_warm_up_builds_the_search_matrices_and_the_lookup_before_the_first_ques
     assistant.warming.join(60)
     assert context.sentences._blocks.big is not None and context.passages._blocks.big is not None
     assert context.passages.lexical._blocks.big is not None
-    assert lookup._generation == assistant.store.generation()
+    assert lookup._generation == (assistant.store.generation(), assistant.store.attribution_generation())
     built: list[object] = []
     for blocks in (context.sentences._blocks, context.passages._blocks, context.passages.lexical._blocks):
         real = blocks.build
@@ -86,3 +86,29 @@ def test_warm_up_builds_the_search_matrices_and_the_lookup_before_the_first_ques
     answer = assistant.ask("What did Asif say?")
     assert answer.citations and read == []  # the lookup was current
     assert [order for order in built if order] == []  # nothing but the (empty) recent blocks was built
+
+
+def test_a_re_extraction_or_a_replaced_last_article_is_seen_by_the_lookup(tmp_path: Path) -> None:
+    from index.attribution import Attribution, Span
+    from index.embed import HashEmbedder
+    from index.store import SentenceStore
+    from index.types import Article, Sentence
+
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    text = "Asif said it was hard."
+
+    def said(name: str) -> Attribution:
+        return Attribution("a", 0, Span(0, 4, "Asif"), Span(5, 9, "said"), Span(10, 21, "it was hard"), name, "named", (0,))
+
+    store.add(Article("a", "T", text), [Sentence("a", 0, 0, len(text), text)], [said("Khawaja Asif")])
+    lookup = SpeakerLookup(store)
+    assert [a.speaker for a in lookup.claims("Asif")] == ["Khawaja Asif"]
+    generation = store.generation()
+    store.replace_attributions("a", [said("Asif Ali")], {0: "Asif Ali"})  # the extractor changed its mind
+    assert store.generation() == generation  # the BM25 and passage snapshots stay valid
+    assert [a.speaker for a in lookup.claims("Ali")] == ["Asif Ali"]
+    store.remove("a")  # removed and added again between two questions: its rows are the table's last
+    store.add(Article("a", "T", text), [Sentence("a", 0, 0, len(text), text)], [said("Imran Khan")])
+    assert [a.speaker for a in lookup.claims("Khan")] == ["Imran Khan"]
+    for query in ["Ali", "Asif Ali", "Khan", "Imran Khan", "Khawaja Asif", "Asif"]:
+        assert lookup.claims(query) == claims_by_speaker(query, store.attributions()), query
