@@ -103,9 +103,14 @@ class Registry:
 
     def bump_generation(self) -> None:
         """Count a change (inside the caller's transaction): listeners' snapshots say which they hold."""
+        self._bump("generation")
+
+    def _bump(self, key: str) -> None:
+        """Add one to the counter ``key`` of ``meta`` (inside the caller's transaction)."""
         self.db.execute(
-            "INSERT INTO meta VALUES ('generation', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+            "INSERT INTO meta VALUES (?, '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+            (key,),
         )
 
     def generation(self) -> str:
@@ -155,10 +160,7 @@ class Registry:
         """Replace one article's attribution rows by ``notes`` (JSON; inside the caller's transaction)."""
         self.delete_attributions(article_id)
         self._insert_attributions(article_id, notes)
-        self.db.execute(  # a re-extraction: attributions change without an add or remove
-            "INSERT INTO meta VALUES ('attributions', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
-        )
+        self._bump("attributions")  # a re-extraction: attributions change without an add or remove
 
     # -- reads -------------------------------------------------------------------
     def find_existing(self, article: Article) -> tuple[str, str | None]:
