@@ -8,7 +8,7 @@ as its initials, so the lookup keeps two postings, *name word → speaker string
 question checks only the strings those postings give, then reads the attributions of the
 matching articles alone. The result is exactly :func:`claims_by_speaker` over everything.
 
-When the store's generation moves, the lookup compares the articles' attribution versions
+When the store's generation or its attribution generation (a re-extraction) moves, the lookup compares the articles' attribution versions
 (:meth:`~index.store.SentenceStore.attribution_versions`) with those it holds and reads the
 attributions of the added or changed articles alone
 (SQLite's JSON functions decode them, not Python); it is rebuilt in one SQL pass only when more
