@@ -28,7 +28,6 @@ import logging
 import os
 import re
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, wraps
 from pathlib import Path
@@ -78,26 +77,31 @@ def tokenize(text: str) -> list[str]:
         >>> tokenize("Ford recalled 2.9 million vehicles this week.")
         ['ford', 'recal', '2.9', 'million', 'vehicl']
     """
-    if len(_STEMS) > _MAX_STEMS:
-        _STEMS.clear()
-    stems, out = _STEMS, []
-    for token in _TOKEN.findall(text.lower().replace("’", "'")):
-        token = token.rstrip(".,")
-        if token and token not in SEARCH_STOP_WORDS:
-            if token[0].isdigit():
-                out.append(token)
-            else:
-                stemmed = stems.get(token)
-                if stemmed is None:
-                    stemmed = stems[token] = _stemmer()(token)
-                out.append(stemmed)
-    return out
+    if len(_WORDS) > _MAX_WORDS:
+        _WORDS.clear()
+    words = _TOKEN.findall(text.lower().replace("’", "'"))
+    terms = [_WORDS.get(word) for word in words]
+    if None in terms:
+        terms = [_learn(word) if term is None else term for word, term in zip(words, terms, strict=True)]
+    return [term for term in terms if term]
 
 
-#: Stems of the words seen (a word is stemmed once, not once per occurrence: tokenizing was 8.6 of
-#: 74 s of a profiled 1,500-article store); cleared when it grows past ``_MAX_STEMS`` words.
-_STEMS: dict[str, str] = {}
-_MAX_STEMS = 500_000
+def _learn(word: str) -> str:
+    """``word``'s term ("" for a stop word), remembered in ``_WORDS``."""
+    token = word.rstrip(".,")
+    if not token or token in SEARCH_STOP_WORDS:
+        term = ""
+    else:
+        term = token if token[0].isdigit() else _stemmer()(token)
+    _WORDS[word] = term
+    return term
+
+
+#: Each word's term ("" when it is dropped), so that a word is stemmed and checked against the stop
+#: words once, not once per occurrence: tokenizing was 8.6 of 74 s of a profiled 1,500-article store
+#: when every occurrence was stemmed. Cleared when it grows past ``_MAX_WORDS`` words.
+_WORDS: dict[str, str] = {}
+_MAX_WORDS = 500_000
 
 
 class _Rows:
@@ -167,26 +171,34 @@ class BM25Index:
     @locked
     def add(self, article_id: str, docs: Iterable[tuple[int, str]]) -> None:
         """Index (or re-index) one article's texts."""
-        self._add_tokens(article_id, [(int(i), tokenize(text)) for i, text in docs])
+        self.add_tokens(article_id, [(int(i), tokenize(text)) for i, text in docs])
 
-    def _add_tokens(self, article_id: str, docs: Sequence[tuple[int, list[str]]]) -> None:
+    @locked
+    def add_tokens(self, article_id: str, docs: Sequence[tuple[int, list[str]]]) -> None:
+        """Index (or re-index) one article's texts, tokenized already (by :func:`tokenize`)."""
         if article_id in self._articles:
             self.remove(article_id)
-        indexes, lengths, offsets, terms, counts = [], [], [0], [], []
-        for i, tokens in docs:
-            tokens = tokens or ["\x00"]  # as bm25s indexed an empty text: one placeholder token
-            for term, count in Counter(tokens).items():
-                terms.append(self._term(term))
-                counts.append(count)
-            indexes.append(i)
-            lengths.append(len(tokens))
-            offsets.append(len(terms))
-        rows = _Rows(np.array(indexes, np.int32), np.array(lengths, np.int32), np.array(offsets, np.int64),
-                     np.array(terms, np.int32), np.array(counts, np.float32))  # fmt: skip
+        docs = [(i, tokens or ["\x00"]) for i, tokens in docs]  # as bm25s indexed an empty text: a placeholder
+        lengths = np.array([len(tokens) for _, tokens in docs], np.int64)
+        # Term ids of the whole article at once, then one sort for every row's distinct terms and
+        # counts, instead of a Counter per row and a method call per term.
+        get = self._vocab.get
+        ids = [get(token) for _, tokens in docs for token in tokens]
+        if None in ids:
+            tokens = [token for _, row in docs for token in row]
+            ids = [self._term(token) if j is None else j for token, j in zip(tokens, ids, strict=True)]
+        width = max(len(self._vocab), 1)
+        keys, counts = np.unique(np.repeat(np.arange(len(docs), dtype=np.int64), lengths) * width
+                                 + np.array(ids, np.int64), return_counts=True)  # fmt: skip
+        row_of, terms = np.divmod(keys, width)
+        offsets = np.zeros(len(docs) + 1, np.int64)
+        np.cumsum(np.bincount(row_of, minlength=len(docs)), out=offsets[1:])
+        rows = _Rows(np.array([i for i, _ in docs], np.int32), lengths.astype(np.int32), offsets,
+                     terms.astype(np.int32), counts.astype(np.float32))  # fmt: skip
         np.add.at(self._df, rows.terms, 1)
         self._articles[article_id] = rows
-        self._n += len(indexes)
-        self._total_length += int(rows.lengths.sum())
+        self._n += len(docs)
+        self._total_length += int(lengths.sum())
         self._blocks.added(article_id)
 
     def _term(self, token: str) -> int:
@@ -329,7 +341,7 @@ class BM25Index:
             return False
         self.clear()
         for aid, rows in data["docs"].items():
-            self._add_tokens(aid, [(int(i), str(t).split()) for i, t in rows])
+            self.add_tokens(aid, [(int(i), str(t).split()) for i, t in rows])
         self.generation = generation
         return True
 

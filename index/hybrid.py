@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from index.bm25 import BM25Index
+from index.bm25 import BM25Index, tokenize
 from index.embed import Embedder
 from index.passages import PassageIndex
 from index.types import Article, Sentence
@@ -58,12 +58,17 @@ class ContextIndexes:
 
     # -- store listener ----------------------------------------------------------------
     def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: Any) -> Any:
-        return self.passages.prepare(article, sentences, vectors)
+        """Each sentence tokenized once (for both BM25 indexes) and the passages, outside the
+        store's transaction."""
+        tokens = [tokenize(s.text) for s in sentences]
+        return [(s.index, t) for s, t in zip(sentences, tokens, strict=True)], self.passages.prepare(
+            article, sentences, vectors, tokens)
 
     def apply_add(self, article: Article, sentences: Sequence[Sentence], prepared: Any) -> None:
+        sentence_tokens, passages = prepared
         try:
-            self.sentences.add(article.id, [(s.index, s.text) for s in sentences])
-            self.passages.add(article.id, prepared)
+            self.sentences.add_tokens(article.id, sentence_tokens)
+            self.passages.add(article.id, passages)
         except Exception:
             self.apply_remove(article.id)
             raise

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from index.blocks import Block, Blocks, best
-from index.bm25 import BM25Index, locked
+from index.bm25 import BM25Index, locked, tokenize
 from index.embed import Embedder
 from index.types import Article, Sentence
 
@@ -102,10 +102,6 @@ def make_passages(article: Article, sentences: Sequence[Sentence], max_words: in
     return passages
 
 
-def passage_text(sentences: Sequence[Sentence], p: Passage) -> str:
-    return " ".join(s.text for s in sentences[p.first : p.last + 1])
-
-
 def heading(article: Article) -> str:
     """What a passage is embedded and matched with besides its text: title and year."""
     year = article.date[:4] if article.date[:4].isdigit() else ""
@@ -131,9 +127,11 @@ class PassageIndex:
         self._blocks: Blocks[np.ndarray] = Blocks(self._stack, lambda aid: len(self._passages[aid]))
         self._lock = threading.RLock()
 
-    def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
-                ) -> tuple[list[Passage], np.ndarray, list[str]]:  # fmt: skip
-        """Passages, their vectors and their BM25 texts, before the store's transaction.
+    def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray,
+                tokens: Sequence[list[str]] | None = None) -> tuple[list[Passage], np.ndarray, list[list[str]]]:  # fmt: skip
+        """Passages, their vectors and their BM25 tokens, before the store's transaction.
+        ``tokens``: each sentence's :func:`~index.bm25.tokenize` when the caller has them (a
+        passage's tokens are its heading's and its sentences', so no text is tokenized twice).
 
         A passage's vector is the normalised mean of its sentences' vectors (already computed by
         the store) plus ``TITLE_WEIGHT`` times the title's: one extra embedding per article, not
@@ -141,7 +139,9 @@ class PassageIndex:
         """
         passages = make_passages(article, sentences)
         head = heading(article)
-        texts = [passage_text(sentences, p) for p in passages]
+        if tokens is None:
+            tokens = [tokenize(s.text) for s in sentences]
+        head_tokens = tokenize(head)
         position = {s.index: i for i, s in enumerate(sentences)}
         title = self.embedder.embed([head])[0] if head else np.zeros(self.embedder.dim, np.float32)
         rows = []
@@ -151,16 +151,18 @@ class PassageIndex:
             row = mean + TITLE_WEIGHT * title
             rows.append(row / max(float(np.linalg.norm(row)), 1e-9))
         matrix = np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dim)
-        return passages, matrix, [f"{head} {t}" for t in texts]
+        words = [head_tokens + [t for row in tokens[position[p.first] : position[p.last] + 1] for t in row]
+                 for p in passages]  # fmt: skip
+        return passages, matrix, words
 
     @locked
-    def add(self, article_id: str, prepared: tuple[list[Passage], np.ndarray, list[str]]) -> None:
-        passages, vectors, texts = prepared
+    def add(self, article_id: str, prepared: tuple[list[Passage], np.ndarray, list[list[str]]]) -> None:
+        passages, vectors, words = prepared
         if article_id in self._passages:
             self.remove(article_id)
         self._passages[article_id] = passages
         self._vectors[article_id] = np.asarray(vectors, dtype=np.float32)
-        self.lexical.add(article_id, [(p.index, t) for p, t in zip(passages, texts, strict=True)])
+        self.lexical.add_tokens(article_id, [(p.index, w) for p, w in zip(passages, words, strict=True)])
         self._blocks.added(article_id)
 
     @locked

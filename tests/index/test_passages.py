@@ -77,3 +77,28 @@ def test_one_matrix_snapshot_and_the_older_per_article_snapshot_load(tmp_path: P
     np.savez(tmp_path / "passages.npz", *vectors)  # as snapshots were written before
     older = PassageIndex(tmp_path, HashEmbedder(dim=8))
     assert older.load("3") and [(p, round(s, 5)) for p, s in older.search_dense(query, 4)] == want
+
+
+def test_passage_tokens_are_those_of_the_heading_and_passage_text(tmp_path: Path) -> None:
+    """A passage's BM25 tokens come from its sentences' tokens (each sentence tokenized once), and
+    equal tokenizing the heading and the passage text: numbers at sentence ends, curly apostrophes,
+    stop words, accents and paragraph breaks included."""
+    from index.bm25 import tokenize
+    from index.segment import segment
+    from index.types import Article
+
+    text = ("The mayor’s office said 2.5 million people voted in 2022. 19,000 more did not.\n\n"
+            "Électricité de France isn't the same as EDF, she said. It rose 3.\n\nThe end came at 4.30 p.m. "
+            + " ".join(f"Sentence {n} about the river bridge and the council." for n in range(40)))  # fmt: skip
+    article = Article("a", "Vote count: 2.5 million", text, "2022-05-01")
+    sentences = segment(article)
+    index = PassageIndex(tmp_path, HashEmbedder())
+    vectors = HashEmbedder().embed([s.text for s in sentences])
+    made, _matrix, words = index.prepare(article, sentences, vectors)
+    assert len(made) > 2
+    head = passages.heading(article)
+    for p, tokens in zip(made, words, strict=True):
+        body = " ".join(s.text for s in sentences[p.first : p.last + 1])
+        assert tokens == tokenize(f"{head} {body}")
+    again = index.prepare(article, sentences, vectors, [tokenize(s.text) for s in sentences])[2]
+    assert again == words
