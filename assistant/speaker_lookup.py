@@ -62,12 +62,22 @@ class SpeakerLookup:
                 self._texts[article_id].add(text)
 
     def _forget(self, article_id: str) -> None:
+        """Drop ``article_id``'s speaker strings; a string no article holds any more leaves its
+        postings, and a posting left empty goes (a long-running app drops and re-adds articles)."""
         for text in self._texts.pop(article_id, set()):
-            self._articles[text].discard(article_id)
-            if not self._articles[text]:
-                del self._articles[text]
-                for posting in self._postings(text):
+            holders = self._articles.get(text, set())
+            holders.discard(article_id)
+            if holders:
+                continue
+            self._articles.pop(text, None)
+            words = _name_words(text)
+            keys = [(self._by_word, w) for w in words] + ([(self._by_initials, initials(words))] if words else [])
+            for postings, key in keys:
+                posting = postings.get(key)
+                if posting is not None:
                     posting.discard(text)
+                    if not posting:
+                        del postings[key]
 
     def _current(self) -> None:
         self.store.refresh()

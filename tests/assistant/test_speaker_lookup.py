@@ -112,3 +112,31 @@ def test_a_re_extraction_or_a_replaced_last_article_is_seen_by_the_lookup(tmp_pa
     assert [a.speaker for a in lookup.claims("Khan")] == ["Imran Khan"]
     for query in ["Ali", "Asif Ali", "Khan", "Imran Khan", "Khawaja Asif", "Asif"]:
         assert lookup.claims(query) == claims_by_speaker(query, store.attributions()), query
+
+
+def test_a_speaker_no_article_holds_any_more_leaves_no_empty_posting(tmp_path: Path) -> None:
+    """An app running for weeks drops and re-adds articles: what the lookup holds after the
+    changes equals a fresh build (no empty posting left behind)."""
+    from index.attribution import Attribution, Span
+    from index.embed import HashEmbedder
+    from index.store import SentenceStore
+    from index.types import Article, Sentence
+
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+
+    def add(aid: str, name: str) -> None:
+        text = f"{aid}: someone said something."
+        note = Attribution(aid, 0, Span(0, 3, name), Span(4, 8, "said"), Span(9, 18, "something"), name, "named", (0,))
+        store.add(Article(aid, "T", text), [Sentence(aid, 0, 0, len(text), text)], [note])
+
+    for n in range(30):
+        add(f"a{n}", "Imran Khan")
+    add("x", "Khawaja Asif")
+    lookup = SpeakerLookup(store)
+    assert lookup.articles_of("Asif") == {"x"}
+    store.remove("x")  # one article of 31: read alone, not a rebuild
+    assert lookup.articles_of("Asif") == set() and lookup.articles_of("KA") == set()
+    fresh = SpeakerLookup(store)
+    fresh.articles_of("Khan")
+    for held in ("_by_word", "_by_initials", "_articles", "_texts"):
+        assert dict(getattr(lookup, held)) == dict(getattr(fresh, held)), held
