@@ -72,14 +72,6 @@ class CachedEmbedder:
                     found[bytes(key)] = vector
         return found
 
-    def stand_in(self, texts: Sequence[str], vectors: np.ndarray) -> None:
-        """Answer ``texts`` with ``vectors`` from memory until it is next cleared, never from the
-        disk cache: for a benchmark that lends a text the vector of a similar one (bench.scale's
-        synthetic titles) rather than encoding it."""
-        with self._lock:
-            for text, vector in zip(texts, vectors, strict=True):
-                self._remember(_key(text), np.asarray(vector, dtype=np.float32))
-
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of ``texts``: cached ones read back, each distinct new text embedded once."""
         keys = [_key(t) for t in texts]

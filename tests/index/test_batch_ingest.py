@@ -79,16 +79,6 @@ def test_syndicated_sentences_are_embedded_once(tmp_path: Path) -> None:
     assert np.allclose(reopened.embed([WIRE])[0], inner.embed([WIRE])[0]) and reopened.misses == 0
 
 
-def test_a_stand_in_vector_is_served_from_memory_and_never_written_to_the_cache(tmp_path: Path) -> None:
-    inner = CountingEmbedder()
-    cache = CachedEmbedder(inner, tmp_path / "cache.sqlite3")
-    lent = inner.embed(["Asif spoke."])
-    cache.stand_in(["Imran spoke."], lent)
-    assert np.allclose(cache.embed(["Imran spoke."]), lent) and "Imran spoke." not in inner.texts
-    reopened = CachedEmbedder(CountingEmbedder(), tmp_path / "cache.sqlite3")
-    assert not np.allclose(reopened.embed(["Imran spoke."]), lent) and reopened.misses == 1  # its own vector
-
-
 def test_the_batched_ingest_enforces_the_input_limits(tmp_path: Path) -> None:
     from index.decode import InputLimits
 
