@@ -27,6 +27,7 @@ from assistant.llm import load_local_llm
 from assistant.settings import Settings
 from evaluation.baseline import LlamaIndexBaseline, read_corpus
 from evaluation.gold import GoldItem, load_gold
+from evaluation.metrics import span_matches
 from evaluation.runner import EvalResult, run_eval
 
 ROWS = ("answer_accuracy", "citation_precision", "citation_recall", "correct_refusal_rate",
@@ -98,7 +99,18 @@ def item_row(r: Any) -> dict[str, Any]:
             "failure": r.score.failure, "correct": r.score.answer_correct, "cited_ok": r.score.cited_correctly,
             "answer": a.text if a is not None else None, "generator": a.generator if a is not None else None,
             "cited": [c.sentence for c in a.citations], "notes": list(a.notes) if a is not None else [],
+            "gold_rank": gold_rank(a.retrieved, r.item.evidence) if a is not None else None,
+            "retrieved": [h.sentence.text for h in a.retrieved[:8]] if a is not None else [],
             "seconds": r.score.seconds}  # fmt: skip
+
+
+def gold_rank(hits: Any, evidence: Any) -> int | None:
+    """The rank (1-based) of the first retrieved hit overlapping a gold evidence span, if any."""
+    for rank, hit in enumerate(hits, 1):
+        s = hit.sentence
+        if any(span_matches(s.article_id, s.start, s.end, s.text, ev) for ev in evidence):
+            return rank
+    return None
 
 
 def main() -> None:
