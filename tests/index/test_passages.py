@@ -102,3 +102,17 @@ def test_passage_tokens_are_those_of_the_heading_and_passage_text(tmp_path: Path
         assert tokens == tokenize(f"{head} {body}")
     again = index.prepare(article, sentences, vectors, [tokenize(s.text) for s in sentences])[2]
     assert again == words
+
+
+def test_streamed_snapshot_reads_as_the_concatenated_one(tmp_path: Path) -> None:
+    """The passage vectors are streamed into the snapshot article by article (no concatenated copy);
+    np.load reads the same arrays np.savez of the concatenation gave, empty included."""
+    rng = np.random.default_rng(3)
+    big = rng.standard_normal((9, 8)).astype(np.float32)
+    for parts in ([big[:4], big[4:5], big[5:], big[::2]], []):
+        path = tmp_path / "p.npz"
+        passages._write_rows(path, parts, 8)
+        with np.load(path) as got:
+            expected = np.concatenate(parts) if parts else np.zeros((0, 8), np.float32)
+            assert got["vectors"].dtype == np.float32 and np.array_equal(got["vectors"], expected)
+            assert got["sizes"].tolist() == [len(p) for p in parts]
