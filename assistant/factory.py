@@ -21,7 +21,6 @@ import logging
 from assistant.answer_lead import AnswerLead
 from assistant.answering import ExtractiveGenerator
 from assistant.condense import FollowUpCondenser
-from assistant.corroborate import Corroborator
 from assistant.errors import ModelUnavailableError
 from assistant.generation import LLMAnswerer
 from assistant.hybrid import build_check, build_generator, build_retriever
@@ -55,10 +54,9 @@ def build_pipeline(
     writer = None
     if llm is not None:
         judge = LLMJudge(llm) if settings.verify else None
-        corroborator = Corroborator(judge, settings.verify_threshold, settings.corroborate) if settings.corroborate else None
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
                              Verifier(judge, settings.verify_threshold, settings.verify_window_threshold,
-                                      settings.verify_answer_threshold), extractive, corroborator)  # fmt: skip
+                                      settings.verify_answer_threshold), extractive)  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),

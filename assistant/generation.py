@@ -18,7 +18,6 @@ from typing import Protocol
 
 from assistant.answering import Draft, ExtractiveGenerator
 from assistant.citations import parse_answer
-from assistant.corroborate import Corroborator
 from assistant.errors import LLMFailedError, ModelUnavailableError
 from assistant.injection import withheld_note, withhold
 from assistant.llm import LLM
@@ -154,11 +153,10 @@ class LLMAnswerer:
     """
 
     def __init__(self, generator: EvidenceWriter, verifier: Verifier,
-                 fallback: ExtractiveGenerator | None = None, corroborator: Corroborator | None = None) -> None:  # fmt: skip
+                 fallback: ExtractiveGenerator | None = None) -> None:  # fmt: skip
         self.generator = generator
         self.verifier = verifier
         self.fallback = fallback or ExtractiveGenerator()
-        self.corroborator = corroborator
         self.name = generator.name
 
     def answer(self, question: str, hits: list[Hit], timings: dict[str, float], started: float) -> Iterator[str | Draft]:
@@ -205,14 +203,6 @@ class LLMAnswerer:
             notes.append("No generated sentence was supported by its citations; showing the best matching sentence instead.")
             yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, tuple(notes))
             return
-        if self.corroborator is not None:
-            mark = time.perf_counter()
-            try:
-                claims, more = self.corroborator.add(claims, shown, question)
-                notes.extend(more)
-            except (LLMFailedError, ModelUnavailableError) as exc:  # the verified answer stands without them
-                log.warning("no corroborating citations: %s", exc)
-            timings["corroborate"] = time.perf_counter() - mark
         yield Draft(claims, shown, self.name, tuple(notes))
 
     def _without_llm(self, error: Exception, question: str, hits: list[Hit]) -> Draft:

@@ -147,11 +147,6 @@ class Settings(BaseSettings):
         "read in the same window, shows it is a right answer to the question (None: never). Calibrated on LLM drafts "
         "for news-QA dev items 41-106: at 0.80 it kept 8 right drafts and 1 wrong one of those rejected.",
     )
-    corroborate: int = Field(
-        default=2, ge=0, le=10,
-        description="Judge calls per answer spent on other shown sentences that hold a kept answer sentence's "
-        "answer words; those the judge accepts (at verify_threshold) are cited beside it (0: never).",
-    )
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")
