@@ -242,13 +242,47 @@ def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: 
     window = window_evidence(hits, target)
     if not numbers_held(claim.text, window):
         return None, False
+    markers = (target, *window_sayers(claim, hits, target, question))
     read = judge.support(claim.text, window)
     if read >= threshold:
-        return replace(claim, markers=(target,), support=read), False
+        return replace(claim, markers=markers, support=read), False
     if question is None or answer_threshold is None or not isinstance(judge, AnswerJudge):
         return None, False
     right = judge.answers(question, claim.text, window)
-    return (replace(claim, markers=(target,), support=right), True) if right >= answer_threshold else (None, False)
+    return (replace(claim, markers=markers, support=right), True) if right >= answer_threshold else (None, False)
+
+
+WINDOW_ANSWER_SHARE = 0.6  # share of a claim's answer words a window sentence must hold to be cited too
+
+
+def window_sayers(claim: Claim, hits: Sequence[Hit], target: int, question: str | None = None) -> list[int]:
+    """The other sentences (1-based) of shown sentence ``target``'s window that hold at least
+    :data:`WINDOW_ANSWER_SHARE` of the claim's answer words (its words the question does not hold)
+    and all its figures. A claim kept because its cited sentence *read in its window* supports it
+    rests on the window: the model often cites a neighbour ("The Lightning won the last two Stanley
+    Cups") of the sentence that says the answer ("The Colorado Avalanche defeated the Tampa Bay
+    Lightning ... to win the team's first Stanley Cup since 2001"), which the judge read too.
+
+    Example:
+        >>> from index.types import Sentence
+        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0) for i, t in enumerate(
+        ...     ["The Avalanche beat the Lightning to win the Stanley Cup.", "The Lightning won in 2021."])]
+        >>> window_sayers(Claim("The Avalanche won the Stanley Cup.", (2,)), hits, 2, "Who won the Stanley Cup?")
+        [1]
+    """
+    words = {w for w in tokenize(claim.text) if len(w) > 1}  # not the "s" of a possessive
+    answer = words - set(tokenize(question or ""))
+    if not answer:
+        return []
+    cited = hits[target - 1].sentence
+    found = []
+    for n, hit in enumerate(hits, 1):
+        s = hit.sentence
+        if n == target or s.article_id != cited.article_id or abs(s.index - cited.index) > 1:
+            continue
+        if len(answer & set(tokenize(s.text))) >= WINDOW_ANSWER_SHARE * len(answer) and numbers_held(claim.text, [s.text]):
+            found.append(n)
+    return found
 
 
 class Verifier:

@@ -114,6 +114,28 @@ def test_window_keeps_a_claim_its_sentence_supports_only_under_its_headline() ->
     assert claims[0].markers == (1,) and "read with the article's title" in notes[0]
 
 
+def test_a_claim_kept_by_its_window_also_cites_the_window_sentence_that_says_it() -> None:
+    """The model cites a neighbour ("Fans filled the streets") of the sentence that says the answer;
+    the judge read both in the window, so both are cited; a sentence of another article or outside
+    the window is not, nor one missing the claim's figure."""
+    hits = [Hit(Sentence("c", i, 0, 1, t), 0.5, title="Avalanche win the 2022 Stanley Cup", date="2022-06-27")
+            for i, t in enumerate(["The Colorado Avalanche beat the Lightning 2-1 in Game 6 to win the Stanley Cup.",
+                                   "Fans filled the streets of Denver.", "Players thanked the fans.",
+                                   "Colorado's Avalanche took the Stanley Cup back to Denver."])]  # fmt: skip
+    hits.append(Hit(Sentence("d", 1, 0, 1, "The Colorado Avalanche won the Stanley Cup, rivals said."), 0.4, title="Other"))
+    llm = ScriptedLLM(yes_rules={"- Article: Avalanche win the 2022 Stanley Cup": 0.8}, yes_default=0.2)
+    question = "Which team won the Stanley Cup?"
+    result = verify(parse_answer("The Colorado Avalanche won the Stanley Cup [2].", 5), hits, LLMJudge(llm), 0.65,
+                    window_threshold=0.75, question=question)  # fmt: skip
+    assert [c.markers for c in result.kept] == [(2, 1)]
+    far = verify(parse_answer("The Colorado Avalanche won the Stanley Cup [3].", 5), hits, LLMJudge(llm), 0.65,
+                 window_threshold=0.75, question=question)  # fmt: skip
+    assert [c.markers for c in far.kept] == [(3, 4)]  # its window is sentences 2-4 of article c
+    figure = verify(parse_answer("The Avalanche won the Stanley Cup 4-2 [2].", 5), hits, LLMJudge(llm), 0.65,
+                    window_threshold=0.75, question=question)  # fmt: skip
+    assert [c.markers for c in figure.kept] in ([], [(2,)])  # 4-2 is in no sentence: never cited for it
+
+
 def test_window_threshold_still_rejects_and_reads_no_window_without_a_citation() -> None:
     llm = ScriptedLLM(yes_rules={"- Article: Avalanche win the 2022 Stanley Cup": 0.7}, yes_default=0.2)
     draft = parse_answer("The Colorado Avalanche won the 2022 Stanley Cup [1].", 3)
