@@ -48,9 +48,13 @@ class SpeakerLookup:
         self._articles: defaultdict[str, set[str]] = defaultdict(set)  # speaker string -> articles
         self._texts: defaultdict[str, set[str]] = defaultdict(set)  # article -> its speaker strings
 
-    def _postings(self, text: str) -> list[set[str]]:
+    def _posting_keys(self, text: str) -> list[tuple[defaultdict[str, set[str]], str]]:
+        """The postings ``text`` belongs in: one per name word, and its initials'."""
         words = _name_words(text)
-        return [self._by_word[w] for w in words] + ([self._by_initials[initials(words)]] if words else [])
+        return [(self._by_word, w) for w in words] + ([(self._by_initials, initials(words))] if words else [])
+
+    def _postings(self, text: str) -> list[set[str]]:
+        return [postings[key] for postings, key in self._posting_keys(text)]
 
     def _add(self, rows: list[tuple[str, str, str]]) -> None:
         for article_id, speaker, source in rows:
@@ -70,9 +74,7 @@ class SpeakerLookup:
             if holders:
                 continue
             self._articles.pop(text, None)
-            words = _name_words(text)
-            keys = [(self._by_word, w) for w in words] + ([(self._by_initials, initials(words))] if words else [])
-            for postings, key in keys:
+            for postings, key in self._posting_keys(text):
                 posting = postings.get(key)
                 if posting is not None:
                     posting.discard(text)

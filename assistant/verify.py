@@ -93,9 +93,15 @@ def window_evidence(hits: Sequence[Hit], n: int) -> list[str]:
     s = cited.sentence
     lines = [article_heading(cited.title, cited.date)] if cited.title or cited.date else []
     for hit in hits:
-        if hit.sentence.article_id == s.article_id and abs(hit.sentence.index - s.index) <= 1:
+        if in_window(hit, cited):
             lines.append(f"(cited) {evidence_text(hit)}" if hit.sentence.index == s.index else hit.sentence.text)
     return lines
+
+
+def in_window(hit: Hit, cited: Hit) -> bool:
+    """``hit`` is ``cited`` or a neighbour of it in the same article: what the window judge reads."""
+    a, b = hit.sentence, cited.sentence
+    return a.article_id == b.article_id and abs(a.index - b.index) <= 1
 
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?!\w)")  # standalone figures, not "4moms" or "G7"
@@ -242,14 +248,15 @@ def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: 
     window = window_evidence(hits, target)
     if not numbers_held(claim.text, window):
         return None, False
-    markers = (target, *window_sayers(claim, hits, target, question))
     read = judge.support(claim.text, window)
     if read >= threshold:
-        return replace(claim, markers=markers, support=read), False
+        return replace(claim, markers=(target, *window_sayers(claim, hits, target, question)), support=read), False
     if question is None or answer_threshold is None or not isinstance(judge, AnswerJudge):
         return None, False
     right = judge.answers(question, claim.text, window)
-    return (replace(claim, markers=markers, support=right), True) if right >= answer_threshold else (None, False)
+    if right < answer_threshold:
+        return None, False
+    return replace(claim, markers=(target, *window_sayers(claim, hits, target, question)), support=right), True
 
 
 WINDOW_ANSWER_SHARE = 0.6  # share of a claim's answer words a window sentence must hold to be cited too
@@ -274,13 +281,13 @@ def window_sayers(claim: Claim, hits: Sequence[Hit], target: int, question: str 
     answer = words - set(tokenize(question or ""))
     if not answer:
         return []
-    cited = hits[target - 1].sentence
+    cited = hits[target - 1]
     found = []
     for n, hit in enumerate(hits, 1):
-        s = hit.sentence
-        if n == target or s.article_id != cited.article_id or abs(s.index - cited.index) > 1:
+        if n == target or not in_window(hit, cited):
             continue
-        if len(answer & set(tokenize(s.text))) >= WINDOW_ANSWER_SHARE * len(answer) and numbers_held(claim.text, [s.text]):
+        text = hit.sentence.text
+        if len(answer & set(tokenize(text))) >= WINDOW_ANSWER_SHARE * len(answer) and numbers_held(claim.text, [text]):
             found.append(n)
     return found
 
