@@ -1,11 +1,14 @@
-"""The batched ingest: parse one chunk of articles while the previous chunk is embedded.
+"""The batched ingest: parse chunks of articles while others are embedded.
 
 Per chunk of articles: segment them, extract their attributions with one ``nlp.pipe`` over all
 their sentences (when the extractor can take many articles at once, see
-:class:`~index.ingest.SpacyExtractor`), embed all their sentences and titles in one batch (in a
-worker thread, overlapping the next chunk's parse: the encoder runs in torch, which releases the
-GIL), then store the chunk: its vectors in one Chroma write, each article's registry rows in its own
-transaction. Each stored article is final, so an
+:class:`~index.ingest.SpacyExtractor`), embed all their sentences and titles, then store the chunk:
+its vectors in one Chroma write, each article's registry rows in its own transaction.
+
+With more than one chunk and the spaCy extractor, the parse runs in a child process up to
+``PARSE_AHEAD`` chunks ahead, and this process encodes, with one torch thread while the child is
+busy and all of them once it is idle (:mod:`index.parse_worker` says why). Otherwise the parse of
+chunk *k+1* runs here while a worker thread embeds chunk *k*. Each stored article is final, so an
 interrupted ingest resumes where it stopped: a second run finds the stored articles unchanged and
 parses only the rest (and the embedding cache, when the store has one, keeps the vectors of the
 chunk that was cut short).
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.embed import encoder_threads
+from index.parse_worker import ParserProcess
 from index.passages import heading
 from index.segment import MAX_SENTENCE_CHARS, segment
 from index.types import Article, Sentence
@@ -39,6 +45,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHUNK_ARTICLES = 8
+#: With a parser process: chunks segmented and handed to it ahead of the encoder.
+PARSE_AHEAD = 4
+#: With a parser process: texts per encoder call (the thread count is chosen per call).
+EMBED_SLICE = 128
 
 #: One article's extraction: its attributions and a speaker per sentence index.
 Extracted = tuple[list["Attribution"], dict[int, str]]
@@ -91,7 +101,7 @@ class _Chunk:
     extracted: list[Extracted | Exception] = field(default_factory=list)
 
 
-def _parse(chunk: _Chunk, extractor: Any, failed: Callable[[Article, str], None], max_sentence_chars: int) -> _Chunk:
+def _segment(chunk: _Chunk, failed: Callable[[Article, str], None], max_sentence_chars: int) -> _Chunk:
     kept: list[tuple[Article, str, str | None]] = []
     for item in chunk.articles:
         try:  # the same segmentation as a single article's: long "sentences" cut into pieces
@@ -106,10 +116,18 @@ def _parse(chunk: _Chunk, extractor: Any, failed: Callable[[Article, str], None]
         kept.append(item)
         chunk.sentences.append(sentences)
     chunk.articles = kept
+    return chunk
+
+
+def _pairs(chunk: _Chunk) -> list[tuple[Article, list[Sentence]]]:
+    return [(item[0], sents) for item, sents in zip(chunk.articles, chunk.sentences, strict=True)]
+
+
+def _extract(chunk: _Chunk, extractor: Any) -> _Chunk:
     if extractor is None:
-        chunk.extracted = [([], {}) for _ in kept]
+        chunk.extracted = [([], {}) for _ in chunk.articles]
         return chunk
-    pairs = [(item[0], sents) for item, sents in zip(kept, chunk.sentences, strict=True)]
+    pairs = _pairs(chunk)
     many = getattr(extractor, "many", None)
     if many is not None:
         try:
@@ -126,12 +144,29 @@ def _parse(chunk: _Chunk, extractor: Any, failed: Callable[[Article, str], None]
     return chunk
 
 
-def _embed(store: SentenceStore, chunk: _Chunk) -> list[np.ndarray]:
+def _parse(chunk: _Chunk, extractor: Any, failed: Callable[[Article, str], None], max_sentence_chars: int) -> _Chunk:
+    return _extract(_segment(chunk, failed, max_sentence_chars), extractor)
+
+
+def _embed(store: SentenceStore, chunk: _Chunk, busy: Callable[[], bool] | None = None) -> list[np.ndarray]:
     """Every sentence of the chunk in one batch (titles too, so a cached embedder has them
-    when the passage index asks); split back per article."""
+    when the passage index asks); split back per article.
+
+    ``busy`` (a parser process beside): the texts go by slices, longest first as the encoder
+    orders them anyway, each slice with one torch thread while ``busy()`` and all of them after."""
     texts = [s.text for sents in chunk.sentences for s in sents]
     titles = [heading(item[0]) for item in chunk.articles]
-    vectors = store.embedder.embed(texts + [t for t in titles if t])[: len(texts)]
+    everything = texts + [t for t in titles if t]
+    if busy is None:
+        vectors = store.embedder.embed(everything)
+    else:
+        order = sorted(range(len(everything)), key=lambda k: -len(everything[k]))
+        vectors = np.zeros((len(everything), store.embedder.dim), dtype=np.float32)
+        for start in range(0, len(order), EMBED_SLICE):
+            rows = order[start : start + EMBED_SLICE]
+            with encoder_threads(1 if busy() else None):
+                vectors[rows] = store.embedder.embed([everything[k] for k in rows])
+    vectors = vectors[: len(texts)]
     out, position = [], 0
     for sents in chunk.sentences:
         out.append(vectors[position : position + len(sents)])
@@ -150,9 +185,21 @@ def ingest_chunks(
     max_sentence_chars: int = MAX_SENTENCE_CHARS,
 ) -> None:
     """Parse chunk *k+1* while chunk *k* is embedded, then store chunk *k* (``store_many``: its
-    vectors in one write, each article's registry rows in its own transaction)."""
+    vectors in one write, each article's registry rows in its own transaction).
+
+    With more than one chunk and an extractor that allows it (``in_child``), the parse runs in a
+    child process (:func:`_ingest_beside`); otherwise in this process, the encoder in a thread."""
     chunk_size = chunk_size or CHUNK_ARTICLES
     chunks = [_Chunk(list(todo[i : i + chunk_size])) for i in range(0, len(todo), chunk_size)]
+    if len(chunks) > 1 and getattr(extractor, "in_child", False):
+        try:
+            parser = ParserProcess(extractor)
+        except Exception:  # no child process here: parse in this one
+            log.warning("could not start the parser process; parsing in this one", exc_info=True)
+        else:
+            with parser:
+                _ingest_beside(store, chunks, extractor, parser, store_many, failed, meter, max_sentence_chars)
+            return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
         pending: tuple[_Chunk, Future[list[np.ndarray]]] | None = None
         for chunk in [*chunks, None]:
@@ -169,6 +216,54 @@ def ingest_chunks(
                         failed(article, f"{type(exc).__name__}: {exc}")
                     continue
                 _store_chunk(previous[0], vectors, store_many, failed, meter)
+
+
+def _ingest_beside(
+    store: SentenceStore, chunks: list[_Chunk], extractor: Any, parser: ParserProcess, store_many: StoreMany,
+    failed: Callable[[Article, str], None], meter: ProgressMeter, max_sentence_chars: int,
+) -> None:  # fmt: skip
+    """The parse in ``parser``'s process, up to ``PARSE_AHEAD`` chunks ahead; each chunk encoded
+    here (one torch thread while the parser is busy), then stored in order. A chunk the child
+    fails on (or every chunk, once the child is gone) is extracted in this process."""
+    window: deque[tuple[_Chunk, Future[list[Any]] | None]] = deque()
+    upcoming = iter(chunks)
+    broken = False
+
+    def top_up() -> None:
+        nonlocal broken
+        while len(window) < PARSE_AHEAD and (chunk := next(upcoming, None)) is not None:
+            _segment(chunk, failed, max_sentence_chars)
+            future = None
+            if chunk.articles and not broken:
+                try:
+                    future = parser.submit(_pairs(chunk))
+                except Exception:  # the child is gone: the rest is parsed here
+                    log.warning("the parser process stopped; parsing in this one", exc_info=True)
+                    broken = True
+            window.append((chunk, future))
+
+    top_up()
+    while window:
+        chunk, future = window.popleft()
+        top_up()
+        try:
+            vectors = _embed(store, chunk, busy=parser.busy)
+        except Exception as exc:
+            log.exception("could not embed %d articles", len(chunk.articles))
+            for article, _status, _old in chunk.articles:
+                failed(article, f"{type(exc).__name__}: {exc}")
+            continue
+        extracted = None
+        if future is not None:
+            try:
+                extracted = future.result()
+            except Exception:  # one bad article (or the child died): this chunk is parsed here
+                log.debug("the parser process failed on a chunk; parsing it here", exc_info=True)
+        if extracted is not None and len(extracted) == len(chunk.articles):
+            chunk.extracted = extracted
+        else:
+            _extract(chunk, extractor)
+        _store_chunk(chunk, vectors, store_many, failed, meter)
 
 
 def _store_chunk(chunk: _Chunk, vectors: list[np.ndarray], store_many: StoreMany, failed: Any, meter: ProgressMeter) -> None:

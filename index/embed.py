@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -94,6 +96,33 @@ def limit_blas_threads(threads: int | None) -> threadpool_limits | None:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(limits=threads, user_api="blas")
+
+
+@contextmanager
+def encoder_threads(threads: int | None) -> Iterator[None]:
+    """Run torch in this thread with ``threads`` intra-op threads, then restore the count (``None``:
+    leave it). Without torch loaded (a fake embedder) nothing changes.
+
+    The batched ingest encodes with one thread while its parser process has work, so that the two
+    share two cores instead of three busy threads fighting over them (see :mod:`index.parse_worker`).
+
+    Example:
+        >>> with encoder_threads(1):
+        ...     pass
+    """
+    torch = sys.modules.get("torch")
+    if not threads or torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    if threads == before:
+        yield
+        return
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def default_minilm_path() -> str:

@@ -48,10 +48,21 @@ class SpacyExtractor:
     """The real ingest :data:`Extractor`: spaCy attribution extraction (:mod:`index.attribution`).
     ``many`` parses the sentences of many articles in one ``nlp.pipe`` (the batched ingest uses it).
 
+    ``in_child``: a batched ingest of more than one chunk parses in a child process beside the
+    encoder (:mod:`index.parse_worker`); False keeps the parse in this process.
+
     Example:
         >>> extract_for_store(Article("a1", "", "Asif said it."), [Sentence("a1", 0, 0, 13, "Asif said it.")])[1]  # doctest: +SKIP
         {0: 'Asif'}
     """
+
+    def __init__(self, in_child: bool = True) -> None:
+        self.in_child = in_child
+
+    def warm(self) -> None:
+        """Load spaCy and the extractor's models (one tiny extraction)."""
+        text = "Asif said it."
+        self.many([(Article("warm-up", "", text), [Sentence("warm-up", 0, 0, len(text), text)])])
 
     def __call__(self, article: Article, sentences: list[Sentence]) -> tuple[list[Attribution], dict[int, str]]:
         return self.many([(article, sentences)])[0]
