@@ -24,11 +24,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from index.bm25 import BM25Index, tokenize
+from index.context_journal import Journal, Op
 from index.embed import Embedder
 from index.passages import PassageIndex
 from index.types import Article, Sentence
 
 log = logging.getLogger(__name__)
+
+#: The journal of changes since the full snapshots (see :mod:`index.context_journal`).
+JOURNAL_FILE = "context-journal.bin"
+#: Changes journaled before the next save writes full snapshots again.
+JOURNAL_LIMIT = 256
 
 
 class StoreView(Protocol):
@@ -55,6 +61,10 @@ class ContextIndexes:
         self.sentences = BM25Index(self.directory, "sentences")
         self.passages = PassageIndex(self.directory, embedder)
         self.saved_generation: str | None = None
+        self.journal = Journal(self.directory / JOURNAL_FILE, embedder.dim)
+        #: Changes since the last save (``None``: too many to journal, the next save is full).
+        self._ops: list[Op] | None = []
+        self._journaled = 0  # changes in the journal on disk since the full snapshots
 
     # -- store listener ----------------------------------------------------------------
     def prepare(self, article: Article, sentences: Sequence[Sentence], vectors: Any) -> Any:
@@ -72,18 +82,35 @@ class ContextIndexes:
         except Exception:
             self.apply_remove(article.id)
             raise
+        self._note(("add", article.id, prepared))
 
     def apply_remove(self, article_id: str) -> None:
         self.sentences.remove(article_id)
         self.passages.remove(article_id)
+        self._note(("remove", article_id, None))
+
+    def _note(self, op: Op) -> None:
+        if self._ops is not None:
+            self._ops.append(op)
+            if self._journaled + len(self._ops) > JOURNAL_LIMIT:
+                self._ops = None  # a batch ingest: the next save writes full snapshots
 
     # -- persistence -------------------------------------------------------------------
     def save(self, generation: str) -> None:
-        """Write both snapshots at ``generation`` (skipped when already saved there)."""
+        """Persist the indexes at ``generation`` (skipped when already saved there): the changes
+        since the last save appended to the journal, or, once it holds more than
+        ``JOURNAL_LIMIT`` changes, full snapshots and an empty journal."""
         if generation == self.saved_generation:
             return
-        self.sentences.save(generation)
-        self.passages.save(generation)
+        if self._ops is not None and self.saved_generation is not None and self.journal.path.exists():
+            self.journal.append(self._ops, generation)
+            self._journaled += len(self._ops)
+        else:
+            self.sentences.save(generation)
+            self.passages.save(generation)
+            self.journal.reset(generation)
+            self._journaled = 0
+        self._ops = []
         self.saved_generation = generation
 
     def warm(self) -> None:
@@ -100,23 +127,58 @@ class ContextIndexes:
         """Load the snapshots if they match the store (generation, articles and sentence counts),
         else (or with ``force``) rebuild them from its text. Returns True when rebuilt."""
         generation = store.generation()
-        if not force and self.sentences.load(generation) and self.passages.load(generation):
+        if not force and self._load(generation):
             registry = store.registry_counts()
             if all(found == registry for found in self.counts().values()):
                 self.saved_generation = generation
+                self._ops = []
                 return False
             log.warning("The BM25/passage snapshots disagree with the registry at generation %s.", generation)
+        self._journaled = 0
         ids = store.article_ids()
         if ids:
             log.warning("Rebuilding the BM25 and passage indexes of %d articles.", len(ids))
         self.sentences.clear()
         self.passages.clear()
-        self.saved_generation = None
+        self.saved_generation, self._ops = None, None
         for aid in ids:
             article, sentences = store.article(aid), store.sentences(aid)
             vectors = store.vectors(aid, [s.index for s in sentences])
             self.apply_add(article, sentences, self.prepare(article, sentences, vectors))
         self.save(generation)
+        return True
+
+
+    def _load(self, generation: str) -> bool:
+        """The snapshots at the journal's base generation, then the journal's changes up to its
+        commit at ``generation`` (a later or torn tail is cut off). False when they do not reach it."""
+        base, batches, ends = self.journal.read()
+        upto = next((k for k, (_ops, g) in enumerate(batches) if g == generation), None)
+        self._journaled = 0
+        if base is None or (base != generation and upto is None):
+            # no journal (an index from before it), or one that does not reach this generation
+            # (a kill between the full snapshots and the journal's reset): the snapshots alone
+            if not (self.sentences.load(generation) and self.passages.load(generation)):
+                return False
+            self.journal.reset(generation)
+            return True
+        if not (self.sentences.load(base) and self.passages.load(base)):
+            return False
+        if base != generation:
+            for ops, _generation in batches[: upto + 1]:  # type: ignore[operator]
+                for kind, article_id, prepared in ops:
+                    self.sentences.remove(article_id)
+                    self.passages.remove(article_id)
+                    if kind == "add":
+                        sentence_tokens, passages = prepared
+                        self.sentences.add_tokens(article_id, sentence_tokens)
+                        self.passages.add(article_id, passages)
+                    self._journaled += 1
+        keep = ends[upto] if upto is not None else None
+        if keep is not None and keep < self.journal.path.stat().st_size:
+            self.journal.cut(keep)
+        elif base == generation and batches:  # changes committed after this generation: not the store's
+            self.journal.reset(base)
         return True
 
 
