@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +181,33 @@ def test_encoder_threads_restores_the_count() -> None:
     assert torch.get_num_threads() == before
     with encoder_threads(None):
         assert torch.get_num_threads() == before
+
+
+def test_the_child_exits_when_the_ingest_process_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys, time
+        sys.path[:0] = {[p for p in sys.path if p]!r}
+        from index.parse_worker import ParserProcess
+        from parse_fakes import PidExtractor
+        parser = ParserProcess(PidExtractor())
+        print(parser._process.pid, flush=True)
+        time.sleep(300)
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{child}/stat") as stat:  # a zombie (exited, not yet reaped) counts as gone
+                if stat.read().split(")")[-1].split()[0] == "Z":
+                    return
+        except FileNotFoundError:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the parser process outlived the killed ingest")
