@@ -14,7 +14,8 @@ Example:
     >>> import tempfile
     >>> journal = Journal(Path(tempfile.mkdtemp()) / "journal.bin", dim=2)
     >>> journal.reset("g1")
-    >>> journal.append([("remove", "a1", None)], "g2")
+    >>> journal.append([("remove", "a1", None)], "g2") > 0
+    True
     >>> journal.read()[0], [g for _ops, g in journal.read()[1]]
     ('g1', ['g2'])
 """
