@@ -66,8 +66,8 @@ class ParserProcess:
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "index.parse_worker", str(down_read), str(up_write)],
-                pass_fds=(down_read, up_write), stdin=subprocess.DEVNULL, env=env,
-            )  # fmt: skip
+                pass_fds=(down_read, up_write), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
+            )  # fmt: skip  # its stdout must not mix into ours (a CLI's JSON); warnings go to stderr
         finally:
             os.close(down_read)
             os.close(up_write)
