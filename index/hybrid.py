@@ -148,7 +148,6 @@ class ContextIndexes:
         self.save(generation)
         return True
 
-
     def _load(self, generation: str) -> bool:
         """The snapshots at the journal's base generation, then the journal's changes up to its
         commit at ``generation`` (a later or torn tail is cut off). False when they do not reach it."""
@@ -174,11 +173,10 @@ class ContextIndexes:
                         self.sentences.add_tokens(article_id, sentence_tokens)
                         self.passages.add(article_id, passages)
                     self._journaled += 1
-        keep = ends[upto] if upto is not None else None
-        if keep is not None and keep < self.journal.path.stat().st_size:
-            self.journal.cut(keep)
-        elif base == generation and batches:  # changes committed after this generation: not the store's
+        if upto is None:  # the snapshots are at this generation: whatever follows them is not the store's
             self.journal.reset(base)
+        elif ends[upto] < self.journal.path.stat().st_size:  # a torn or later tail
+            self.journal.cut(ends[upto])
         return True
 
 

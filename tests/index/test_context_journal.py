@@ -142,3 +142,21 @@ def test_garbage_instead_of_a_journal_is_read_as_none(tmp_path: Path) -> None:
     store, indexes = _store(tmp_path)
     (store.directory / JOURNAL_FILE).write_bytes(b"not a journal at all")
     assert indexes.journal.read() == (None, [], [])
+
+
+def test_a_torn_record_right_after_the_snapshots_does_not_hide_later_changes(tmp_path: Path) -> None:
+    store, indexes = _store(tmp_path)
+    indexes.sentences.save(store.generation())  # full snapshots at this generation …
+    indexes.passages.save(store.generation())
+    indexes.journal.reset(store.generation())
+    with open(indexes.journal.path, "ab") as out:
+        out.write(b"\x40\x00\x00\x00")  # … and a record torn by a kill
+    again, rebuilt = _reopen(store)
+    assert rebuilt is False
+    again_store = SentenceStore(store.directory, HashEmbedder())
+    again_store.listeners.append(again)
+    _add(again_store, "a3")
+    again_store.flush()  # journaled after the cut, so readable
+    expected = _state(again)
+    last, rebuilt = _reopen(again_store)
+    assert rebuilt is False and _state(last) == expected
