@@ -28,7 +28,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache, wraps
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -133,7 +133,7 @@ class _Matrix:
         self.n_terms = n_terms
         self._norms: tuple[tuple[float, float, float], np.ndarray] | None = None
 
-    def scores(self, term_ids: Sequence[int], idf: np.ndarray, k1: float, b: float, avgdl: float) -> np.ndarray:
+    def scores(self, term_ids: Sequence[int], idf: Mapping[int, float], k1: float, b: float, avgdl: float) -> np.ndarray:
         if self._norms is None or self._norms[0] != (k1, b, avgdl):  # once per change of the corpus
             self._norms = (k1, b, avgdl), (k1 * (1 - b + b * self.length / avgdl)).astype(np.float32)
         norm = self._norms[1]
@@ -266,9 +266,9 @@ class BM25Index:
         ids = [j for j in (self._vocab.get(t) for t in tokenize(query)) if j is not None and self._df[j] > 0]
         if not ids or not self._n or k <= 0:
             return []
-        idf = np.zeros(len(self._vocab), dtype=np.float32)
-        unique = np.unique(ids)
-        idf[unique] = self._idf_of(self._df[unique].astype(np.float64))
+        unique = np.unique(ids)  # the query's terms only: a vocabulary-sized idf array cost a zero-fill per search
+        weights = self._idf_of(self._df[unique].astype(np.float64)).astype(np.float32)
+        idf = dict(zip(unique.tolist(), weights.tolist(), strict=True))
         avgdl = self._total_length / self._n
         parts = []
         for block, matrix in self._blocks.parts(lambda: list(self._articles)):
