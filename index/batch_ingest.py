@@ -211,9 +211,7 @@ def ingest_chunks(
                 try:
                     vectors = previous[1].result()
                 except Exception as exc:
-                    log.exception("could not embed %d articles", len(previous[0].articles))
-                    for article, _status, _old in previous[0].articles:
-                        failed(article, f"{type(exc).__name__}: {exc}")
+                    _embed_failed(previous[0], exc, failed)
                     continue
                 _store_chunk(previous[0], vectors, store_many, failed, meter)
 
@@ -249,9 +247,7 @@ def _ingest_beside(
         try:
             vectors = _embed(store, chunk, busy=parser.busy)
         except Exception as exc:
-            log.exception("could not embed %d articles", len(chunk.articles))
-            for article, _status, _old in chunk.articles:
-                failed(article, f"{type(exc).__name__}: {exc}")
+            _embed_failed(chunk, exc, failed)
             continue
         extracted = None
         if future is not None:
@@ -264,6 +260,12 @@ def _ingest_beside(
         else:
             _extract(chunk, extractor)
         _store_chunk(chunk, vectors, store_many, failed, meter)
+
+
+def _embed_failed(chunk: _Chunk, exc: Exception, failed: Callable[[Article, str], None]) -> None:
+    log.error("could not embed %d articles", len(chunk.articles), exc_info=exc)
+    for article, _status, _old in chunk.articles:
+        failed(article, f"{type(exc).__name__}: {exc}")
 
 
 def _store_chunk(chunk: _Chunk, vectors: list[np.ndarray], store_many: StoreMany, failed: Any, meter: ProgressMeter) -> None:

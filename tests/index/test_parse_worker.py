@@ -211,3 +211,22 @@ def test_the_child_exits_when_the_ingest_process_is_killed(tmp_path: Path) -> No
             return
         time.sleep(0.2)
     raise AssertionError("the parser process outlived the killed ingest")
+
+
+class _Refusing(HashEmbedder):
+    """Fails on any batch holding a sentence about Sibi (the encoder ran out of memory, say)."""
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        if any("Sibi" in t for t in texts):
+            raise MemoryError("no room for Sibi")
+        return super().embed(texts)
+
+
+@pytest.mark.parametrize("extractor", [PidExtractor(), lambda article, sentences: ([], {})], ids=["child", "here"])
+def test_a_chunk_the_encoder_fails_on_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extractor: object) -> None:
+    monkeypatch.setattr(batch_ingest, "CHUNK_ARTICLES", 2)  # Sibi (4th) shares its chunk with Turbat
+    store = SentenceStore(tmp_path / "idx", _Refusing())
+    report = ingest(store, [_articles(tmp_path / "articles")], extractor=extractor)  # type: ignore[arg-type]
+    assert sorted(Path(p).name for p, _r in report.failed) == ["02.txt", "03.txt"]
+    assert {r for _p, r in report.failed} == {"MemoryError: no room for Sibi"}
+    assert len(report.added) == len(TOWNS) - 2
