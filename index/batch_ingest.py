@@ -95,13 +95,20 @@ class ProgressMeter:
 
 
 @dataclass
-class _Chunk:
+class Chunk:
+    """Articles handled together: one ``nlp.pipe``, one encoder batch, one store write.
+
+    Example:
+        >>> Chunk([]).extracted
+        []
+    """
+
     articles: list[tuple[Article, str, str | None]]  # (article, status, old id)
     sentences: list[list[Sentence]] = field(default_factory=list)
     extracted: list[Extracted | Exception] = field(default_factory=list)
 
 
-def _segment(chunk: _Chunk, failed: Callable[[Article, str], None], max_sentence_chars: int) -> _Chunk:
+def _segment(chunk: Chunk, failed: Callable[[Article, str], None], max_sentence_chars: int) -> Chunk:
     kept: list[tuple[Article, str, str | None]] = []
     for item in chunk.articles:
         try:  # the same segmentation as a single article's: long "sentences" cut into pieces
@@ -119,15 +126,18 @@ def _segment(chunk: _Chunk, failed: Callable[[Article, str], None], max_sentence
     return chunk
 
 
-def _pairs(chunk: _Chunk) -> list[tuple[Article, list[Sentence]]]:
+def chunk_pairs(chunk: Chunk) -> list[tuple[Article, list[Sentence]]]:
+    """(article, its sentences) for each article of the chunk, as an extractor's ``many`` takes them."""
     return [(item[0], sents) for item, sents in zip(chunk.articles, chunk.sentences, strict=True)]
 
 
-def _extract(chunk: _Chunk, extractor: Any) -> _Chunk:
+def extract_chunk(chunk: Chunk, extractor: Any) -> Chunk:
+    """The chunk's attributions in this process: ``extractor.many`` at once, else (or when it
+    fails) article by article, an article's exception standing for its result."""
     if extractor is None:
         chunk.extracted = [([], {}) for _ in chunk.articles]
         return chunk
-    pairs = _pairs(chunk)
+    pairs = chunk_pairs(chunk)
     many = getattr(extractor, "many", None)
     if many is not None:
         try:
@@ -144,11 +154,11 @@ def _extract(chunk: _Chunk, extractor: Any) -> _Chunk:
     return chunk
 
 
-def _parse(chunk: _Chunk, extractor: Any, failed: Callable[[Article, str], None], max_sentence_chars: int) -> _Chunk:
-    return _extract(_segment(chunk, failed, max_sentence_chars), extractor)
+def _parse(chunk: Chunk, extractor: Any, failed: Callable[[Article, str], None], max_sentence_chars: int) -> Chunk:
+    return extract_chunk(_segment(chunk, failed, max_sentence_chars), extractor)
 
 
-def _embed(store: SentenceStore, chunk: _Chunk, busy: Callable[[], bool] | None = None) -> list[np.ndarray]:
+def _embed(store: SentenceStore, chunk: Chunk, busy: Callable[[], bool] | None = None) -> list[np.ndarray]:
     """Every sentence of the chunk in one batch (titles too, so a cached embedder has them
     when the passage index asks); split back per article.
 
@@ -190,7 +200,7 @@ def ingest_chunks(
     With more than one chunk and an extractor that allows it (``in_child``), the parse runs in a
     child process (:func:`_ingest_beside`); otherwise in this process, the encoder in a thread."""
     chunk_size = chunk_size or CHUNK_ARTICLES
-    chunks = [_Chunk(list(todo[i : i + chunk_size])) for i in range(0, len(todo), chunk_size)]
+    chunks = [Chunk(list(todo[i : i + chunk_size])) for i in range(0, len(todo), chunk_size)]
     if len(chunks) > 1 and getattr(extractor, "in_child", False):
         try:
             parser = ParserProcess(extractor)
@@ -201,7 +211,7 @@ def ingest_chunks(
                 _ingest_beside(store, chunks, extractor, parser, store_many, failed, meter, max_sentence_chars)
             return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
-        pending: tuple[_Chunk, Future[list[np.ndarray]]] | None = None
+        pending: tuple[Chunk, Future[list[np.ndarray]]] | None = None
         for chunk in [*chunks, None]:
             if chunk is not None:
                 _parse(chunk, extractor, failed, max_sentence_chars)  # while the worker embeds the chunk before
@@ -217,13 +227,13 @@ def ingest_chunks(
 
 
 def _ingest_beside(
-    store: SentenceStore, chunks: list[_Chunk], extractor: Any, parser: ParserProcess, store_many: StoreMany,
+    store: SentenceStore, chunks: list[Chunk], extractor: Any, parser: ParserProcess, store_many: StoreMany,
     failed: Callable[[Article, str], None], meter: ProgressMeter, max_sentence_chars: int,
 ) -> None:  # fmt: skip
     """The parse in ``parser``'s process, up to ``PARSE_AHEAD`` chunks ahead; each chunk encoded
     here (one torch thread while the parser is busy), then stored in order. A chunk the child
     fails on (or every chunk, once the child is gone) is extracted in this process."""
-    window: deque[tuple[_Chunk, Future[list[Any]] | None]] = deque()
+    window: deque[tuple[Chunk, Future[list[Any]] | None]] = deque()
     upcoming = iter(chunks)
     broken = False
 
@@ -234,7 +244,7 @@ def _ingest_beside(
             future = None
             if chunk.articles and not broken:
                 try:
-                    future = parser.submit(_pairs(chunk))
+                    future = parser.submit(chunk_pairs(chunk))
                 except Exception:  # the child is gone: the rest is parsed here
                     log.warning("the parser process stopped; parsing in this one", exc_info=True)
                     broken = True
@@ -258,17 +268,17 @@ def _ingest_beside(
         if extracted is not None and len(extracted) == len(chunk.articles):
             chunk.extracted = extracted
         else:
-            _extract(chunk, extractor)
+            extract_chunk(chunk, extractor)
         _store_chunk(chunk, vectors, store_many, failed, meter)
 
 
-def _embed_failed(chunk: _Chunk, exc: Exception, failed: Callable[[Article, str], None]) -> None:
+def _embed_failed(chunk: Chunk, exc: Exception, failed: Callable[[Article, str], None]) -> None:
     log.error("could not embed %d articles", len(chunk.articles), exc_info=exc)
     for article, _status, _old in chunk.articles:
         failed(article, f"{type(exc).__name__}: {exc}")
 
 
-def _store_chunk(chunk: _Chunk, vectors: list[np.ndarray], store_many: StoreMany, failed: Any, meter: ProgressMeter) -> None:
+def _store_chunk(chunk: Chunk, vectors: list[np.ndarray], store_many: StoreMany, failed: Any, meter: ProgressMeter) -> None:
     todo: list[ToStore] = []
     for (article, status, old_id), sents, extracted, rows in zip(
         chunk.articles, chunk.sentences, chunk.extracted, vectors, strict=True

@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.batch_ingest import ProgressMeter, ToStore, ingest_chunks
+from index import batch_ingest
+from index.batch_ingest import (
+    Chunk,
+    ProgressMeter,
+    ToStore,
+    chunk_pairs,
+    extract_chunk,
+    ingest_chunks,
+)
 from index.decode import InputLimits, check_length
 from index.errors import InputError
+from index.parse_worker import ParserProcess
 from index.readers import DEFAULT_LIMITS, ReadFailure, iter_articles
 from index.store import SentenceStore
 from index.types import Article, Sentence
@@ -24,6 +36,9 @@ if TYPE_CHECKING:
     from index.attribution import Attribution
 
 log = logging.getLogger(__name__)
+
+#: Refresh: chunks read ahead of the one whose attributions are written next.
+REFRESH_WINDOW = 4
 
 #: Extracts attributions for an article: the records and a speaker per sentence index.
 Extractor = Callable[[Article, list[Sentence]], tuple[list["Attribution"], dict[int, str]]]
@@ -221,8 +236,10 @@ def refresh_attributions(
     extractor ``version`` (a newer cue lexicon or model): sentences and vectors are kept, so
     this costs a parse per article, not a re-embedding.  Returns the ids refreshed.
 
-    ``progress=None`` shows a bar only on a terminal.  An article whose extraction fails keeps
-    its old attributions (and is logged); the others go on.
+    Articles go by chunks (one ``nlp.pipe`` each); with more than one chunk and an extractor that
+    allows it, a parser process (:mod:`index.parse_worker`) takes chunks while this process parses
+    others, so both cores parse. ``progress=None`` shows a bar only on a terminal.  An article whose
+    extraction fails keeps its old attributions (and is logged); the others go on.
     """
     from tqdm import tqdm
 
@@ -233,12 +250,61 @@ def refresh_attributions(
         log.warning("The attribution extractor changed: refreshing the attributions of %d articles.", len(infos))
     done: list[str] = []
     disable = None if progress is None else not progress  # None: tqdm shows it on a terminal only
-    for info in tqdm(infos, desc="Refreshing attributions", unit="article", disable=disable, file=sys.stderr):
-        try:
-            records, speakers = extractor(store.article(info.id), store.sentences(info.id))
-            store.replace_attributions(info.id, records, speakers)
-            done.append(info.id)
-        except Exception:
-            log.exception("could not refresh the attributions of %s; its old ones stay", info.id)
+    bar = tqdm(total=len(infos), desc="Refreshing attributions", unit="article", disable=disable, file=sys.stderr)
+    size = batch_ingest.CHUNK_ARTICLES
+    chunks = [infos[i : i + size] for i in range(0, len(infos), size)]
+    parser = _parser_for(extractor) if len(chunks) > 1 else None
+    window: deque[tuple[Chunk, Future[Any] | None]] = deque()
+
+    def apply(chunk: Chunk, future: Future[Any] | None) -> None:
+        if future is not None:  # else extracted here already
+            extracted = None
+            try:
+                extracted = future.result()
+            except Exception:  # a bad article, or the child is gone: this chunk is parsed here
+                log.debug("the parser process failed on a chunk; parsing it here", exc_info=True)
+            if extracted is not None and len(extracted) == len(chunk.articles):
+                chunk.extracted = extracted
+            else:
+                extract_chunk(chunk, extractor)
+        for (article, _status, _old), found in zip(chunk.articles, chunk.extracted, strict=True):
+            try:
+                if isinstance(found, Exception):
+                    raise found
+                store.replace_attributions(article.id, *found)
+                done.append(article.id)
+            except Exception:
+                log.exception("could not refresh the attributions of %s; its old ones stay", article.id)
+        bar.update(len(chunk.articles))
+
+    with parser if parser is not None else nullcontext():
+        for part in chunks:
+            chunk = Chunk([(store.article(info.id), "refresh", None) for info in part])
+            chunk.sentences = [store.sentences(info.id) for info in part]
+            future = None
+            if parser is not None and sum(not f.done() for _c, f in window if f is not None) < 2:
+                try:
+                    future = parser.submit(chunk_pairs(chunk))
+                except Exception:  # the child is gone: the rest is parsed here
+                    parser = None
+            if future is None:
+                extract_chunk(chunk, extractor)  # here, while the child parses its chunks
+            window.append((chunk, future))
+            while window and (window[0][1] is None or window[0][1].done() or len(window) > REFRESH_WINDOW):
+                apply(*window.popleft())
+        while window:
+            apply(*window.popleft())
+    bar.close()
     store.set_meta("extractor", version)
     return done
+
+
+def _parser_for(extractor: Any) -> ParserProcess | None:
+    """A parser process for ``extractor`` when it allows one (``in_child``) and one can start."""
+    if not getattr(extractor, "in_child", False):
+        return None
+    try:
+        return ParserProcess(extractor)
+    except Exception:
+        log.warning("could not start the parser process; parsing in this one", exc_info=True)
+        return None

@@ -230,3 +230,21 @@ def test_a_chunk_the_encoder_fails_on_fails_alone(tmp_path: Path, monkeypatch: p
     assert sorted(Path(p).name for p, _r in report.failed) == ["02.txt", "03.txt"]
     assert {r for _p, r in report.failed} == {"MemoryError: no room for Sibi"}
     assert len(report.added) == len(TOWNS) - 2
+
+
+def test_a_refresh_parses_in_the_child_too_and_keeps_what_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.ingest import refresh_attributions
+
+    monkeypatch.setattr(batch_ingest, "CHUNK_ARTICLES", 2)
+    folder = _articles(tmp_path / "articles")
+    (folder / "05.txt").write_text("# bad\n\nThis article cannot be parsed.\n")
+    store = SentenceStore(tmp_path / "idx", HashEmbedder())
+    ingest(store, [folder], extractor=lambda article, sentences: ([], {0: "before"}))
+    ids = {info.title: info.id for info in store.articles()}
+    done = refresh_attributions(store, FailingExtractor(), "v2")
+    assert sorted(done) == sorted(i for title, i in ids.items() if title != "bad")
+    speakers = store.speakers((i, 0) for i in ids.values())
+    assert speakers[(ids["bad"], 0)] == "before"  # its old attributions stay
+    pids = {speakers[(i, 0)] for title, i in ids.items() if title != "bad"}
+    assert pids - {str(os.getpid())}  # the child refreshed some
+    assert store.meta("extractor") == "v2"
