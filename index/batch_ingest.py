@@ -201,15 +201,11 @@ def ingest_chunks(
     child process (:func:`_ingest_beside`); otherwise in this process, the encoder in a thread."""
     chunk_size = chunk_size or CHUNK_ARTICLES
     chunks = [Chunk(list(todo[i : i + chunk_size])) for i in range(0, len(todo), chunk_size)]
-    if len(chunks) > 1 and getattr(extractor, "in_child", False):
-        try:
-            parser = ParserProcess(extractor)
-        except Exception:  # no child process here: parse in this one
-            log.warning("could not start the parser process; parsing in this one", exc_info=True)
-        else:
-            with parser:
-                _ingest_beside(store, chunks, extractor, parser, store_many, failed, meter, max_sentence_chars)
-            return
+    parser = start_parser(extractor) if len(chunks) > 1 else None
+    if parser is not None:
+        with parser:
+            _ingest_beside(store, chunks, extractor, parser, store_many, failed, meter, max_sentence_chars)
+        return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
         pending: tuple[Chunk, Future[list[np.ndarray]]] | None = None
         for chunk in [*chunks, None]:
@@ -259,17 +255,34 @@ def _ingest_beside(
         except Exception as exc:
             _embed_failed(chunk, exc, failed)
             continue
-        extracted = None
-        if future is not None:
-            try:
-                extracted = future.result()
-            except Exception:  # one bad article (or the child died): this chunk is parsed here
-                log.debug("the parser process failed on a chunk; parsing it here", exc_info=True)
-        if extracted is not None and len(extracted) == len(chunk.articles):
-            chunk.extracted = extracted
-        else:
-            extract_chunk(chunk, extractor)
+        collect(chunk, future, extractor)
         _store_chunk(chunk, vectors, store_many, failed, meter)
+
+
+def collect(chunk: Chunk, future: Future[list[Any]] | None, extractor: Any) -> Chunk:
+    """The chunk's attributions from the parser process's ``future``; extracted in this process
+    when there is none or it failed (one bad article, or the child is gone)."""
+    extracted = None
+    if future is not None:
+        try:
+            extracted = future.result()
+        except Exception:
+            log.debug("the parser process failed on a chunk; parsing it here", exc_info=True)
+    if extracted is not None and len(extracted) == len(chunk.articles):
+        chunk.extracted = extracted
+        return chunk
+    return extract_chunk(chunk, extractor)
+
+
+def start_parser(extractor: Any) -> ParserProcess | None:
+    """A parser process for ``extractor`` when it allows one (``in_child``) and one can start."""
+    if not getattr(extractor, "in_child", False):
+        return None
+    try:
+        return ParserProcess(extractor)
+    except Exception:  # no child process here: parse in this one
+        log.warning("could not start the parser process; parsing in this one", exc_info=True)
+        return None
 
 
 def _embed_failed(chunk: Chunk, exc: Exception, failed: Callable[[Article, str], None]) -> None:

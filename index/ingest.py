@@ -22,12 +22,13 @@ from index.batch_ingest import (
     ProgressMeter,
     ToStore,
     chunk_pairs,
+    collect,
     extract_chunk,
     ingest_chunks,
+    start_parser,
 )
 from index.decode import InputLimits, check_length
 from index.errors import InputError
-from index.parse_worker import ParserProcess
 from index.readers import DEFAULT_LIMITS, ReadFailure, iter_articles
 from index.store import SentenceStore
 from index.types import Article, Sentence
@@ -253,20 +254,12 @@ def refresh_attributions(
     bar = tqdm(total=len(infos), desc="Refreshing attributions", unit="article", disable=disable, file=sys.stderr)
     size = batch_ingest.CHUNK_ARTICLES
     chunks = [infos[i : i + size] for i in range(0, len(infos), size)]
-    parser = _parser_for(extractor) if len(chunks) > 1 else None
+    parser = start_parser(extractor) if len(chunks) > 1 else None
     window: deque[tuple[Chunk, Future[Any] | None]] = deque()
 
     def apply(chunk: Chunk, future: Future[Any] | None) -> None:
         if future is not None:  # else extracted here already
-            extracted = None
-            try:
-                extracted = future.result()
-            except Exception:  # a bad article, or the child is gone: this chunk is parsed here
-                log.debug("the parser process failed on a chunk; parsing it here", exc_info=True)
-            if extracted is not None and len(extracted) == len(chunk.articles):
-                chunk.extracted = extracted
-            else:
-                extract_chunk(chunk, extractor)
+            collect(chunk, future, extractor)
         for (article, _status, _old), found in zip(chunk.articles, chunk.extracted, strict=True):
             try:
                 if isinstance(found, Exception):
@@ -298,13 +291,3 @@ def refresh_attributions(
     store.set_meta("extractor", version)
     return done
 
-
-def _parser_for(extractor: Any) -> ParserProcess | None:
-    """A parser process for ``extractor`` when it allows one (``in_child``) and one can start."""
-    if not getattr(extractor, "in_child", False):
-        return None
-    try:
-        return ParserProcess(extractor)
-    except Exception:
-        log.warning("could not start the parser process; parsing in this one", exc_info=True)
-        return None
