@@ -131,6 +131,3 @@ class Journal:
         """Drop everything after ``length`` bytes (a torn record, or changes never committed)."""
         with open(self.path, "r+b") as out:
             out.truncate(length)
-
-    def drop(self) -> None:
-        self.path.unlink(missing_ok=True)

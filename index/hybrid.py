@@ -75,19 +75,25 @@ class ContextIndexes:
             article, sentences, vectors, tokens)
 
     def apply_add(self, article: Article, sentences: Sequence[Sentence], prepared: Any) -> None:
-        sentence_tokens, passages = prepared
         try:
-            self.sentences.add_tokens(article.id, sentence_tokens)
-            self.passages.add(article.id, passages)
+            self._put(article.id, prepared)
         except Exception:
             self.apply_remove(article.id)
             raise
         self._note(("add", article.id, prepared))
 
     def apply_remove(self, article_id: str) -> None:
+        self._drop(article_id)
+        self._note(("remove", article_id, None))
+
+    def _put(self, article_id: str, prepared: Any) -> None:
+        sentence_tokens, passages = prepared
+        self.sentences.add_tokens(article_id, sentence_tokens)
+        self.passages.add(article_id, passages)
+
+    def _drop(self, article_id: str) -> None:
         self.sentences.remove(article_id)
         self.passages.remove(article_id)
-        self._note(("remove", article_id, None))
 
     def _note(self, op: Op) -> None:
         if self._ops is not None:
@@ -165,13 +171,10 @@ class ContextIndexes:
             return False
         if base != generation:
             for ops, _generation in batches[: upto + 1]:  # type: ignore[operator]
-                for kind, article_id, prepared in ops:
-                    self.sentences.remove(article_id)
-                    self.passages.remove(article_id)
+                for kind, article_id, prepared in ops:  # as apply_add / apply_remove did, not noted again
+                    self._drop(article_id)
                     if kind == "add":
-                        sentence_tokens, passages = prepared
-                        self.sentences.add_tokens(article_id, sentence_tokens)
-                        self.passages.add(article_id, passages)
+                        self._put(article_id, prepared)
                     self._journaled += 1
         if upto is None:  # the snapshots are at this generation: whatever follows them is not the store's
             self.journal.reset(base)
