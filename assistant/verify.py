@@ -136,7 +136,7 @@ def evidence_text(hit: Hit) -> str:
 @dataclass(frozen=True)
 class VerifiedDraft:
     """Kept and dropped sentences of a draft, in draft order; each claim carries its support,
-    each dropped one also why (``no citation`` or ``unsupported``); ``recited`` the kept claims
+    each dropped one also why (``no citation``, ``unsupported`` or ``restates the question``); ``recited`` the kept claims
     whose marker was moved to another shown sentence, as ``(claim, old markers)``; ``windowed``
     the kept claims supported only by their cited sentence read in its window, ``answered`` those
     of them kept because that window shows they answer the question.
@@ -161,6 +161,37 @@ class VerifiedDraft:
     @property
     def text(self) -> str:
         return render(self.kept, self.numbering)
+
+
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", re.I)
+_CHOICE = re.compile(r"\bor\b", re.I)
+
+
+def restates(claim: str, question: str | None) -> bool:
+    """True when ``claim`` adds no word to a wh-``question``: it repeats the question's own names
+    instead of answering it ("Gotabaya Rajapaksa fled to Sri Lanka" for "Sri Lankan President
+    Gotabaya Rajapaksa fled to which country?"), which no citation can make an answer. Words match
+    by stem or, from four letters, by prefix ("Lanka" / "Lankan"). Yes/no and choice questions ("A or
+    B?", whose answer is one of their words) and claims with no content words are never flagged.
+
+    Example:
+        >>> restates("Rajapaksa fled to Sri Lanka [1].", "Sri Lankan President Rajapaksa fled to which country?")
+        True
+        >>> restates("Rajapaksa fled to the Maldives [1].", "Sri Lankan President Rajapaksa fled to which country?")
+        False
+        >>> restates("The BLA claimed 280 deaths [1].", "Did the BLA claim 280 deaths?")
+        False
+    """
+    if not question or not _WH.search(question) or _CHOICE.search(question):
+        return False
+    asked = set(tokenize(question))
+    words = [w for w in tokenize(MARKER.sub(" ", claim)) if len(w) > 1]
+    return bool(words) and all(_asked(w, asked) for w in words)
+
+
+def _asked(word: str, asked: set[str]) -> bool:
+    return word in asked or (len(word) >= 4 and any(len(a) >= 4 and (a.startswith(word) or word.startswith(a))
+                                                    for a in asked))  # fmt: skip
 
 
 RECITE_MIN_OVERLAP = 0.5  # share of the claim's content words an alternative sentence must hold
@@ -198,13 +229,17 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     in its window (:func:`window_evidence`), kept at that threshold and citing that one sentence:
     the model read the window, while the alternative only shares words (often with another story);
     with ``question`` and ``answer_threshold`` (and a judge that :meth:`~AnswerJudge.answers`), the
-    same window is then asked whether it shows the sentence answers the question."""
+    same window is then asked whether it shows the sentence answers the question. With ``question``,
+    a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged."""
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
     windowed: list[Claim] = []
     answered: list[Claim] = []
     for sentence in sentences:
+        if restates(sentence.text, question):
+            dropped.append((replace(sentence, support=0.0), "restates the question"))
+            continue
         cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
         score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
         if score >= threshold:

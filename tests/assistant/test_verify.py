@@ -194,3 +194,24 @@ def test_the_llm_route_passes_its_question_to_the_verifier() -> None:
     route = LLMAnswerer(LLMGenerator(llm), Verifier(LLMJudge(llm), 0.65, 0.75, 0.8))
     draft = list(route.answer(question, list(CUP), {}, 0.0))[-1]
     assert draft.generator == route.name and [c.support for c in draft.claims] == [0.85]
+
+
+def test_a_draft_that_only_repeats_the_question_is_dropped_unjudged() -> None:
+    """The model answered "fled to which country?" with the question's own country, and the
+    window judge accepted it; a draft adding nothing to a wh-question is dropped before judging.
+    A yes/no question's restatement, and the same draft without the question, are judged as before."""
+    question = "Sri Lankan President Gotabaya Rajapaksa fled to which country this week?"
+    flees = [Hit(Sentence("f", 0, 0, 1, "Protesters storm the office as president Gotabaya Rajapaksa flees."), 0.5)]
+    llm = ScriptedLLM(yes_default=0.99)
+    draft = parse_answer("Gotabaya Rajapaksa fled to Sri Lanka [1].", 1)
+    result = verify(draft, flees, LLMJudge(llm), 0.65, question=question)
+    assert not result.kept and result.dropped[0][1] == "restates the question" and llm.prompts == []
+    assert verify(draft, flees, LLMJudge(llm), 0.65).kept  # no question: judged (and here accepted)
+    maldives = verify(parse_answer("Rajapaksa fled to the Maldives [1].", 1), flees, LLMJudge(llm), 0.65,
+                      question=question)  # fmt: skip
+    assert maldives.kept and len(llm.prompts) == 2
+    yes_no = verify(draft, flees, LLMJudge(llm), 0.65, question="Did Gotabaya Rajapaksa flee Sri Lanka?")
+    assert yes_no.kept
+    claims, notes = Verifier(LLMJudge(llm), 0.65).check(draft, flees, question)
+    assert claims == [] and notes == ["Removed a sentence (restates the question, support 0.00): "
+                                      "Gotabaya Rajapaksa fled to Sri Lanka."]  # fmt: skip
