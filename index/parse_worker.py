@@ -101,6 +101,15 @@ class ParserProcess:
         with self._lock:
             return any(not f.done() for f in self._futures.values())
 
+    @property
+    def pid(self) -> int:
+        """The child's process id."""
+        return self._process.pid
+
+    def alive(self) -> bool:
+        """Whether the child process is still running."""
+        return self._process.poll() is None
+
     def _write(self) -> None:  # a thread: the encoder never waits on a full pipe
         try:
             while (message := self._outbox.get()) is not None:

@@ -149,7 +149,7 @@ def test_an_interrupted_ingest_stops_the_child(tmp_path: Path, monkeypatch: pyte
     store = SentenceStore(tmp_path / "idx", HashEmbedder())
     with pytest.raises(Stop):
         ingest(store, [_articles(tmp_path / "articles")], extractor=PidExtractor())
-    assert parsers and parsers[0]._process.poll() is not None  # the child is gone
+    assert parsers and not parsers[0].alive()  # the child is gone
     assert len(store.articles()) == batch_ingest.CHUNK_ARTICLES  # the first chunk was stored
 
 
@@ -191,7 +191,7 @@ def test_the_child_exits_when_the_ingest_process_is_killed(tmp_path: Path) -> No
         from index.parse_worker import ParserProcess
         from parse_fakes import PidExtractor
         parser = ParserProcess(PidExtractor())
-        print(parser._process.pid, flush=True)
+        print(parser.pid, flush=True)
         time.sleep(300)
     """))
     parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
