@@ -144,7 +144,7 @@ bench-runtime: model
 	$(PY) -m bench.llm_runtime --rounds 6 --out reports/bench-llm-runtime.json
 
 bench-llm: bench-runtime
-	$(PY) -m bench.llm --shared "$(SHARED)" --limit 100 --newsqa-limit 40 --baseline-stock \
+	$(PY) -m bench.llm --shared "$(SHARED)" --limit 100 --newsqa-limit 40 --baseline-stock --budgets 420,260 \
 		--data-cache "$(DATA_DIR)/cache/bench-retrieval" --out reports/bench-llm.json
 
 # The repo's hand-checked gold set (local LLM + judge when the model is present), beside LlamaIndex.

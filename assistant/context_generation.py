@@ -22,7 +22,7 @@ from assistant.llm import LLM
 from assistant.prompts import CANNOT_ANSWER, load_prompt, strip_control_tokens
 from assistant.types import Hit, Sentence
 
-CONTEXT_TOKEN_BUDGET = 260
+CONTEXT_TOKEN_BUDGET = 420  # Settings.context_budget's default: chosen by bench.llm --budgets
 
 
 class ContextGenerator:

@@ -58,11 +58,14 @@ def generators_used(result: EvalResult) -> dict[str, int]:
 
 
 def run_set(
-    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, baseline: dict[str, Any] | None
+    name: str, items: list[GoldItem], corpus: list[Path], llm: Any, data_dir: Path, baseline: dict[str, Any] | None,
+    **overrides: Any,
 ) -> dict[str, Any]:
-    """Ours, then (unless ``baseline`` is None) CitationQueryEngine, on ``items``; prints the table."""
-    print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}", flush=True)
-    settings = Settings(data_dir=data_dir, generator="local", llm_model_path=Settings().model_path.resolve())
+    """Ours (with settings ``overrides``), then (unless ``baseline`` is None) CitationQueryEngine,
+    on ``items``; prints the table."""
+    print(f"\n== {name}: {len(items)} questions over {', '.join(str(p) for p in corpus)}"
+          + (f" ({', '.join(f'{k}={v}' for k, v in overrides.items())})" if overrides else ""), flush=True)  # fmt: skip
+    settings = Settings(data_dir=data_dir, generator="local", llm_model_path=Settings().model_path.resolve(), **overrides)
     ours = Assistant.open(data_dir, settings)
     ours.add(corpus, progress=True)
     started = time.perf_counter()
@@ -104,6 +107,24 @@ def item_row(r: Any) -> dict[str, Any]:
             "seconds": r.score.seconds}  # fmt: skip
 
 
+BUDGET_ROWS = ("answer_accuracy", "citation_recall", "citation_precision", "false_refusal_rate", "ttft_p50_s",
+               "ttft_p95_s", "latency_p50_s", "latency_p95_s")  # fmt: skip
+
+
+def budget_table(rows: dict[int, dict[str, Any]]) -> str:
+    """The context-budget sweep side by side: one column per budget (tokens of passages the LLM reads).
+
+    Example:
+        >>> print(budget_table({260: {"answer_accuracy": 0.8}, 420: {"answer_accuracy": 0.825}}).splitlines()[1])
+        answer_accuracy                 0.800        0.825
+    """
+    lines = [f"{'context budget':24s} " + " ".join(f"{b:>12d}" for b in rows)]
+    for key in BUDGET_ROWS:
+        cells = [rows[b].get(key) for b in rows]
+        lines.append(f"{key:24s} " + " ".join(f"{c:12.3f}" if isinstance(c, float) else f"{c!s:>12s}" for c in cells))
+    return "\n".join(lines)
+
+
 def gold_rank(hits: Any, evidence: Any) -> int | None:
     """The rank (1-based) of the first retrieved hit overlapping a gold evidence span, if any."""
     for rank, hit in enumerate(hits, 1):
@@ -121,6 +142,8 @@ def main() -> None:
     parser.add_argument("--gold", type=Path, default=Path("eval/sample-gold.jsonl"))
     parser.add_argument("--sets", default="sample,newsqa,polnear", help="comma-separated: sample, newsqa, polnear")
     parser.add_argument("--newsqa-limit", type=int, default=40, help="first N news-QA dev questions")
+    parser.add_argument("--newsqa-from", type=int, default=0,
+                        help="skip the first K news-QA dev questions (e.g. 40: the ones not tuned on)")
     parser.add_argument("--data-cache", type=Path, default=None,
                         help="a folder of built indexes to copy instead of indexing (bench.retrieval's cache)")
     parser.add_argument("--baseline-stock", action="store_true",
@@ -128,8 +151,12 @@ def main() -> None:
     parser.add_argument("--baseline-top-k", type=int, default=2,
                         help="chunks CitationQueryEngine retrieves without --baseline-stock (2 x 128 tokens)")
     parser.add_argument("--no-baseline", action="store_true", help="ours only (e.g. while tuning)")
+    parser.add_argument("--budgets", default="",
+                        help="comma-separated context budgets (tokens) to run ours at on news-QA and the sample, "
+                             "side by side (the baseline runs once, beside the first); default: the settings'")
     parser.add_argument("--out", type=Path, default=Path("reports/bench-llm.json"))
     args = parser.parse_args()
+    budgets = [int(b) for b in args.budgets.split(",") if b.strip()] or [Settings().context_budget]
     llm = load_local_llm(Settings())
     if llm is None:
         raise SystemExit("The local model is missing: run `make model` first.")
@@ -154,16 +181,28 @@ def main() -> None:
                 shutil.copytree(cached, target / "index")
             return target
 
+        def sweep(key: str, name: str, items: list[GoldItem], corpus: list[Path], directory: Path) -> None:
+            """Ours at each budget on one data dir; the baseline beside the first; a table when several."""
+            rows: dict[int, dict[str, Any]] = {}
+            for n, budget in enumerate(budgets):
+                table = run_set(name, items, corpus, llm, directory, baseline if n == 0 else None,
+                                context_budget=budget)  # fmt: skip
+                if n == 0:
+                    report[key] = table
+                else:
+                    report.setdefault("budgets", {}).setdefault(key, {})[str(budget)] = table
+                rows[budget] = table["sourced"]
+                save()
+            if len(rows) > 1:
+                print(f"\n== {name}: ours by context budget\n{budget_table(rows)}")
+
         if "newsqa" in sets:
-            items = load_gold(args.shared / "eval/newsqa-dev.jsonl")[: args.newsqa_limit]
-            report["newsqa_dev"] = run_set(f"news-QA dev (first {len(items)})", items,
-                                           [args.shared / "data/newsqa/articles-dev.jsonl"], llm,
-                                           data_dir("news-qa1"), baseline)  # fmt: skip
-            save()
+            items = load_gold(args.shared / "eval/newsqa-dev.jsonl")[args.newsqa_from : args.newsqa_from + args.newsqa_limit]
+            label = f"first {len(items)}" if not args.newsqa_from else f"{len(items)} from {args.newsqa_from + 1}"
+            sweep("newsqa_dev", f"news-QA dev ({label})", items,
+                  [args.shared / "data/newsqa/articles-dev.jsonl"], data_dir("news-qa1"))
         if "sample" in sets:
-            report["sample"] = run_set("sample article", load_gold(args.gold), [Path("samples")], llm,
-                                       data_dir("sample1"), baseline)  # fmt: skip
-            save()
+            sweep("sample", "sample article", load_gold(args.gold), [Path("samples")], data_dir("sample1"))
         if "polnear" in sets:
             items = [i for i in load_gold(args.shared / "eval/polnear-who-said-dev.jsonl") if "clean" in i.tags]
             random.Random(args.seed).shuffle(items)
