@@ -107,6 +107,24 @@ def item_row(r: Any) -> dict[str, Any]:
             "seconds": r.score.seconds}  # fmt: skip
 
 
+def budget_list(text: str) -> list[int]:
+    """``--budgets``: comma-separated token counts, each within the setting's range.
+
+    Example:
+        >>> budget_list("420, 260")
+        [420, 260]
+    """
+    field = Settings.model_fields["context_budget"]
+    low, high = (next(getattr(m, k) for m in field.metadata if hasattr(m, k)) for k in ("ge", "le"))
+    try:
+        budgets = [int(b) for b in text.split(",") if b.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if any(not low <= b <= high for b in budgets):
+        raise argparse.ArgumentTypeError(f"each budget must be between {low} and {high} tokens: {text!r}")
+    return budgets
+
+
 BUDGET_ROWS = ("answer_accuracy", "citation_recall", "citation_precision", "false_refusal_rate", "ttft_p50_s",
                "ttft_p95_s", "latency_p50_s", "latency_p95_s")  # fmt: skip
 
@@ -151,12 +169,12 @@ def main() -> None:
     parser.add_argument("--baseline-top-k", type=int, default=2,
                         help="chunks CitationQueryEngine retrieves without --baseline-stock (2 x 128 tokens)")
     parser.add_argument("--no-baseline", action="store_true", help="ours only (e.g. while tuning)")
-    parser.add_argument("--budgets", default="",
+    parser.add_argument("--budgets", type=budget_list, default=[],
                         help="comma-separated context budgets (tokens) to run ours at on news-QA and the sample, "
                              "side by side (the baseline runs once, beside the first); default: the settings'")
     parser.add_argument("--out", type=Path, default=Path("reports/bench-llm.json"))
     args = parser.parse_args()
-    budgets = [int(b) for b in args.budgets.split(",") if b.strip()] or [Settings().context_budget]
+    budgets = args.budgets or [Settings().context_budget]
     llm = load_local_llm(Settings())
     if llm is None:
         raise SystemExit("The local model is missing: run `make model` first.")
