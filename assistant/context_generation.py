@@ -20,9 +20,11 @@ from assistant.generation import STOPS
 from assistant.injection import instruction_like
 from assistant.llm import LLM
 from assistant.prompts import CANNOT_ANSWER, load_prompt, strip_control_tokens
+from assistant.settings import Settings
 from assistant.types import Hit, Sentence
 
-CONTEXT_TOKEN_BUDGET = 420  # Settings.context_budget's default: chosen by bench.llm --budgets
+#: The setting's default (chosen by ``bench.llm --budgets``; see its description), not a second literal.
+CONTEXT_TOKEN_BUDGET: int = Settings.model_fields["context_budget"].default
 
 
 class ContextGenerator:
