@@ -184,17 +184,21 @@ class Filters:
         return bool(speaker) and self.speaker.lower() in str(speaker).lower()
 
 
-_IN_YEAR = re.compile(r"\b(?:in|during|of|since)\s+((?:19|20)\d\d)\b", re.I)
+_IN_YEAR = re.compile(r"\b(?:in|during|of)\s+((?:19|20)\d\d)\b", re.I)
+_SINCE_YEAR = re.compile(r"\b(?:since|after)\s+((?:19|20)\d\d)\b", re.I)
 _THIS_WEEK = re.compile(r"\bthis (week|month|year)\b", re.I)
 
 
 def dates_in_question(question: str, latest: str) -> Filters:
-    """Date limits a question states: "in 2023" keeps 2023; "this week/month/year" keeps the
-    week/month/year before ``latest`` (the newest article's date, the collection's "now").
+    """Date limits a question states: "in 2023" keeps 2023; "since 2017" keeps 2017 on (it once
+    kept only 2017, so "the first time since 2017" hid 2022's story); "this week/month/year" keeps
+    the week/month/year before ``latest`` (the newest article's date, the collection's "now").
 
     Example:
         >>> dates_in_question("Who won the Emmy in 2023?", "2025-01-01")
         Filters(articles=(), sources=(), since='2023', until='2023', speaker='')
+        >>> dates_in_question("Over which country, for the first time since 2017?", "")
+        Filters(articles=(), sources=(), since='2017', until='', speaker='')
         >>> dates_in_question("Which team won this week?", "2022-06-27").since
         '2022-06-20'
     """
@@ -204,6 +208,8 @@ def dates_in_question(question: str, latest: str) -> Filters:
     if len(years) == 1:
         year = years.pop()
         return Filters(since=year, until=year)
+    if not years and (since := sorted(m.group(1) for m in _SINCE_YEAR.finditer(question))):
+        return Filters(since=since[0])
     match = _THIS_WEEK.search(question)
     if match and re.match(r"^\d{4}-\d{2}-\d{2}$", latest):
         end = dt.date.fromisoformat(latest)

@@ -88,6 +88,14 @@ def test_filters_by_source_date_and_article(retriever: ContextRetriever) -> None
         Filters(since="last week")
 
 
+def test_a_year_the_question_names_limits_the_articles_and_since_leaves_later_years_in(
+        retriever: ContextRetriever) -> None:  # fmt: skip
+    """"in 2022" keeps 2022's articles; "since 2022" keeps 2022 on, so the 2023 final is found
+    (it once kept 2022 only, as "in 2022" does, and so missed it)."""
+    assert _top(retriever, "Who reached the Wimbledon final in tennis in 2022?") == "nadal"
+    assert _top(retriever, "Who reached the Wimbledon final in tennis for the first time since 2022?") == "kyrgios"
+
+
 def test_syndicated_copies_collapse_into_one_hit_with_both_sources(retriever: ContextRetriever) -> None:
     collapsing = ContextRetriever(retriever.store, retriever.indexes, RankingConfig(dedupe=True))
     hits = collapsing.retrieve("Which automaker recalled 2.9 million vehicles?", 5)
