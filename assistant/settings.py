@@ -151,6 +151,12 @@ class Settings(BaseSettings):
         "read in the same window, shows it is a right answer to the question (None: never). Calibrated on LLM drafts "
         "for news-QA dev items 41-106: at 0.80 it kept 8 right drafts and 1 wrong one of those rejected.",
     )
+    verify_sharpen: bool = Field(
+        default=True,
+        description="Move a kept sentence's citation to the shown sentence that states its answer in the question's "
+        "terms (it holds every word the answer adds to the question and more of the question's words), when the "
+        "judge accepts that sentence too.",
+    )
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")

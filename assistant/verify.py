@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
+from assistant.citation_choice import restates, sharper_citation
 from assistant.citations import MARKER, Claim, first_use_numbering, render
 from assistant.llm import LLM
 from assistant.prompts import article_heading, load_prompt, quote
@@ -139,7 +140,8 @@ class VerifiedDraft:
     each dropped one also why (``no citation``, ``unsupported`` or ``restates the question``); ``recited`` the kept claims
     whose marker was moved to another shown sentence, as ``(claim, old markers)``; ``windowed``
     the kept claims supported only by their cited sentence read in its window, ``answered`` those
-    of them kept because that window shows they answer the question.
+    of them kept because that window shows they answer the question; ``sharpened`` the kept claims
+    whose citation was moved to the shown sentence that states their answer, as ``(claim, old markers)``.
 
     Example:
         >>> d = VerifiedDraft(kept=(Claim("X.", (3,), 0.9),))
@@ -152,6 +154,7 @@ class VerifiedDraft:
     recited: tuple[tuple[Claim, tuple[int, ...]], ...] = ()
     windowed: tuple[Claim, ...] = ()
     answered: tuple[Claim, ...] = ()
+    sharpened: tuple[tuple[Claim, tuple[int, ...]], ...] = ()
 
     @property
     def numbering(self) -> dict[int, int]:
@@ -161,37 +164,6 @@ class VerifiedDraft:
     @property
     def text(self) -> str:
         return render(self.kept, self.numbering)
-
-
-_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", re.I)
-_CHOICE = re.compile(r"\bor\b", re.I)
-
-
-def restates(claim: str, question: str | None) -> bool:
-    """True when ``claim`` adds no word to a wh-``question``: it repeats the question's own names
-    instead of answering it ("Gotabaya Rajapaksa fled to Sri Lanka" for "Sri Lankan President
-    Gotabaya Rajapaksa fled to which country?"), which no citation can make an answer. Words match
-    by stem or, from four letters, by prefix ("Lanka" / "Lankan"). Yes/no and choice questions ("A or
-    B?", whose answer is one of their words) and claims with no content words are never flagged.
-
-    Example:
-        >>> restates("Rajapaksa fled to Sri Lanka [1].", "Sri Lankan President Rajapaksa fled to which country?")
-        True
-        >>> restates("Rajapaksa fled to the Maldives [1].", "Sri Lankan President Rajapaksa fled to which country?")
-        False
-        >>> restates("The BLA claimed 280 deaths [1].", "Did the BLA claim 280 deaths?")
-        False
-    """
-    if not question or not _WH.search(question) or _CHOICE.search(question):
-        return False
-    asked = set(tokenize(question))
-    words = [w for w in tokenize(MARKER.sub(" ", claim)) if len(w) > 1]
-    return bool(words) and all(_asked(w, asked) for w in words)
-
-
-def _asked(word: str, asked: set[str]) -> bool:
-    return word in asked or (len(word) >= 4 and any(len(a) >= 4 and (a.startswith(word) or word.startswith(a))
-                                                    for a in asked))  # fmt: skip
 
 
 RECITE_MIN_OVERLAP = 0.5  # share of the claim's content words an alternative sentence must hold
@@ -221,7 +193,7 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
 
 def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float,
            recite: bool = True, window_threshold: float | None = None, question: str | None = None,
-           answer_threshold: float | None = None) -> VerifiedDraft:  # fmt: skip
+           answer_threshold: float | None = None, sharpen: bool = False) -> VerifiedDraft:  # fmt: skip
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
     ``recite``, a sentence without a citation or not supported by it gets one more try on the
     shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it;
@@ -230,7 +202,10 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     the model read the window, while the alternative only shares words (often with another story);
     with ``question`` and ``answer_threshold`` (and a judge that :meth:`~AnswerJudge.answers`), the
     same window is then asked whether it shows the sentence answers the question. With ``question``,
-    a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged."""
+    a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
+    ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
+    answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
+    (:func:`cite_stating_sentence`)."""
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
@@ -267,8 +242,38 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             continue
         log.info("dropping unsupported sentence (%.2f < %.2f): %s", score, threshold, sentence.text)
         dropped.append((replace(sentence, support=score), "unsupported"))
+    sharper: list[tuple[Claim, tuple[int, ...]]] = []
+    if sharpen and question:
+        for i, claim in enumerate(kept):
+            better = cite_stating_sentence(claim, hits, judge, question, threshold, answer_threshold)
+            if better is not None:
+                kept[i] = better
+                sharper.append((better, claim.markers))
+                recited = [(c, old) for c, old in recited if c != claim]
+                windowed = [c for c in windowed if c != claim]
+                answered = [c for c in answered if c != claim]
     return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited), windowed=tuple(windowed),
-                         answered=tuple(answered))  # fmt: skip
+                         answered=tuple(answered), sharpened=tuple(sharper))  # fmt: skip
+
+
+def cite_stating_sentence(claim: Claim, hits: Sequence[Hit], judge: Judge, question: str, threshold: float,
+                          answer_threshold: float | None = None) -> Claim | None:  # fmt: skip
+    """``claim`` citing only the shown sentence that states its answer
+    (:func:`~assistant.citation_choice.sharper_citation`), when the judge accepts that sentence
+    alone at ``threshold`` or, with ``answer_threshold``, judges it (read in its window) to show the
+    claim answers ``question``; else ``None``: a moved citation is checked like any other."""
+    n = sharper_citation(claim, hits, question)
+    if n is None:
+        return None
+    score = judge.support(claim.text, [evidence_text(hits[n - 1])])
+    if score < threshold:
+        if answer_threshold is None or not isinstance(judge, AnswerJudge):
+            return None
+        score = judge.answers(question, claim.text, window_evidence(hits, n))
+        if score < answer_threshold:
+            return None
+    log.info("citing sentence %d instead of %s (support %.2f): %s", n, claim.markers, score, claim.text)
+    return replace(claim, markers=(n,), support=score)
 
 
 def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: float | None, other: int | None,
@@ -339,11 +344,12 @@ class Verifier:
     """
 
     def __init__(self, judge: Judge | None, threshold: float = 0.65, window_threshold: float | None = None,
-                 answer_threshold: float | None = None) -> None:  # fmt: skip
+                 answer_threshold: float | None = None, sharpen: bool = False) -> None:  # fmt: skip
         self.judge = judge
         self.threshold = threshold
         self.window_threshold = window_threshold
         self.answer_threshold = answer_threshold
+        self.sharpen = sharpen
 
     def check(self, sentences: Sequence[Claim], hits: Sequence[Hit],
               question: str | None = None) -> tuple[list[Claim], list[str]]:  # fmt: skip
@@ -351,7 +357,7 @@ class Verifier:
             return ([s for s in sentences if s.markers],
                     [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers])  # fmt: skip
         verified = verify(sentences, hits, self.judge, self.threshold, window_threshold=self.window_threshold,
-                          question=question, answer_threshold=self.answer_threshold)  # fmt: skip
+                          question=question, answer_threshold=self.answer_threshold, sharpen=self.sharpen)  # fmt: skip
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
         notes += [f"The model {'cited a sentence that did not support' if old else 'gave no citation for'} \"{c.text}\"; "
@@ -360,4 +366,6 @@ class Verifier:
         notes += [f"\"{c.text}\" is {'shown to answer the question' if c in verified.answered else 'supported'} by "
                   f"its cited sentence read with the article's title and the sentences next to it "
                   f"(support {c.support:.2f})." for c in verified.windowed]  # fmt: skip
+        notes += [f"\"{c.text}\" now cites the retrieved sentence that states its answer in the question's terms "
+                  f"(support {c.support:.2f})." for c, _ in verified.sharpened]  # fmt: skip
         return claims, notes

@@ -113,7 +113,7 @@ def test_condenser_echoing_the_pronoun_falls_back_to_rules(tmp_path: Path) -> No
 def test_hybrid_route_shows_numbered_passages_and_verifies(tmp_path: Path) -> None:
     llm = ScriptedLLM(rules={"every sentence is numbered": "The BLA lost 35 fighters [2]."},
                       yes_rules={"Claim: The BLA lost 35": 0.9}, yes_default=0.1)  # fmt: skip
-    config = Settings(data_dir=tmp_path, generator="extractive", retrieval="hybrid")
+    config = Settings(data_dir=tmp_path, generator="extractive", retrieval="hybrid", verify_sharpen=False)
     assistant = Assistant.build(SentenceStore(config.index_dir, HashEmbedder()), config, llm)
     assistant.add([Path(__file__).resolve().parents[2] / "samples"])
     answer = assistant.ask(QUESTION)
@@ -122,3 +122,17 @@ def test_hybrid_route_shows_numbered_passages_and_verifies(tmp_path: Path) -> No
     shown = next(line for line in prompt.splitlines() if line.startswith("["))
     cited = shown.split("[2] ", 1)[1].split(" [3]")[0]
     assert answer.generator.startswith("llm:") and answer.citations[0].sentence == cited
+
+
+def test_citation_moves_to_the_shown_sentence_that_states_the_answer(tmp_path: Path) -> None:
+    """The model cites shown sentence [2] for "The BLA lost 35 fighters"; another shown sentence
+    says it in so many words, and the judge accepts it, so the answer cites that one instead."""
+    llm = ScriptedLLM(rules={"every sentence is numbered": "The BLA lost 35 fighters [2]."},
+                      yes_rules={"Claim: The BLA lost 35": 0.9}, yes_default=0.1)  # fmt: skip
+    config = Settings(data_dir=tmp_path, generator="extractive", retrieval="hybrid")
+    assistant = Assistant.build(SentenceStore(config.index_dir, HashEmbedder()), config, llm)
+    assistant.add([Path(__file__).resolve().parents[2] / "samples"])
+    answer = assistant.ask(QUESTION)
+    assert [c.sentence for c in answer.citations] == ["The BLA has said that it lost 35 of its fighters."]
+    assert answer.text == "The BLA lost 35 fighters [1]."
+    assert any("now cites the retrieved sentence that states its answer" in n for n in answer.notes)

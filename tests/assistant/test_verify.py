@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.citations import Claim, parse_answer
 from assistant.llm import ScriptedLLM
 from assistant.types import Hit
@@ -215,3 +217,64 @@ def test_a_draft_that_only_repeats_the_question_is_dropped_unjudged() -> None:
     claims, notes = Verifier(LLMJudge(llm), 0.65).check(draft, flees, question)
     assert claims == [] and notes == ["Removed a sentence (restates the question, support 0.00): "
                                       "Gotabaya Rajapaksa fled to Sri Lanka."]  # fmt: skip
+
+
+PLAN = [Hit(Sentence("p", i, 0, 1, t), 0.5, title="Extinction plan", date="2022-10-04") for i, t in enumerate([
+    "The new plan identifies 20 places and 110 species.",
+    "Australia on Tuesday announced a 10-year plan to prevent any more species from dying out.",
+    "Conservation groups welcomed it."])]
+PLAN_Q = "Which country announced a new plan to prevent species from dying out?"
+PLAN_CLAIM = "Australia announced a new plan to prevent species from dying out [1]."
+
+
+def test_a_kept_claim_moves_to_the_shown_sentence_that_states_its_answer() -> None:
+    """Cited [1] supports the claim; [2] names the country in the question's terms. With
+    ``sharpen`` and the judge accepting [2] alone, the claim cites [2] only, with a note."""
+    llm = ScriptedLLM(yes_rules={"- Australia on Tuesday announced": 0.9, "- The new plan": 0.8}, yes_default=0.2)
+    draft = parse_answer(PLAN_CLAIM, 3)
+    plain = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q)
+    assert [c.markers for c in plain.kept] == [(1,)] and not plain.sharpened
+    result = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, sharpen=True)
+    assert [(c.markers, c.support) for c in result.kept] == [((2,), 0.9)]
+    assert [old for _, old in result.sharpened] == [(1,)]
+    assert "Claim: Australia announced" in llm.prompts[-1] and "- Australia on Tuesday" in llm.prompts[-1]
+    claims, notes = Verifier(LLMJudge(llm), 0.65, sharpen=True).check(draft, PLAN, PLAN_Q)
+    assert claims[0].markers == (2,) and notes == [
+        '"Australia announced a new plan to prevent species from dying out." now cites the retrieved sentence '
+        "that states its answer in the question's terms (support 0.90)."]
+
+
+def test_a_claim_kept_by_its_window_loses_its_window_note_when_it_moves() -> None:
+    """[1] supports the claim only in its window; [2] alone is refused (so no recitation), but
+    its window shows the claim answers the question: the claim moves, with only the new note.
+    (Here [2] is further down the article: a window neighbour stating the answer is cited anyway.)"""
+    shown = [PLAN[0], PLAN[2], Hit(replace(PLAN[1].sentence, index=6), 0.5, title="Extinction plan")]
+    llm = ScriptedLLM(yes_rules={"- (cited) Australia on Tuesday": 0.85, "- (cited) The new plan": 0.8},
+                      yes_default=0.2)  # fmt: skip
+    result = verify(parse_answer(PLAN_CLAIM, 3), shown, LLMJudge(llm), 0.65, window_threshold=0.75,
+                    question=PLAN_Q, answer_threshold=0.8, sharpen=True)  # fmt: skip
+    assert [(c.markers, c.support) for c in result.kept] == [((3,), 0.85)]
+    assert not result.windowed and not result.recited and [old for _, old in result.sharpened] == [(1,)]
+
+
+def test_a_moved_citation_is_judged_and_kept_where_it_was_when_refused() -> None:
+    llm = ScriptedLLM(yes_rules={"- The new plan identifies": 0.9}, yes_default=0.2)
+    result = verify(parse_answer(PLAN_CLAIM, 3), PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, sharpen=True)
+    assert [c.markers for c in result.kept] == [(1,)] and not result.sharpened
+    assert "- Australia on Tuesday" in llm.prompts[-1]  # asked, refused
+    calls = len(llm.prompts)
+    verify(parse_answer(PLAN_CLAIM, 3), PLAN, LLMJudge(llm), 0.65, sharpen=True)  # no question: nothing to sharpen
+    assert len(llm.prompts) == calls + 1
+
+
+def test_a_short_answer_moves_when_the_window_shows_it_answers_the_question() -> None:
+    """A one-word draft ("Australia.") is no claim the support judge accepts; the answer judge,
+    reading the candidate in its window, can accept it at the answer threshold."""
+    llm = ScriptedLLM(yes_rules={"- (cited) Australia on Tuesday": 0.85, "- The new plan identifies": 0.9},
+                      yes_default=0.2)  # fmt: skip
+    draft = parse_answer("Australia [1].", 3)
+    moved = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, answer_threshold=0.8, sharpen=True)
+    assert [(c.markers, c.support) for c in moved.kept] == [((2,), 0.85)]
+    assert "Proposed answer: Australia." in llm.prompts[-1]
+    strict = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, answer_threshold=0.9, sharpen=True)
+    assert [c.markers for c in strict.kept] == [(1,)]

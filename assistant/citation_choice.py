@@ -1,0 +1,114 @@
+"""What an answer sentence adds to its question, and the shown sentence that states it.
+
+A drafted sentence that adds no word to a wh-question only restates it (:func:`restates`). For
+the others, the verifier can point a verified sentence at the shown sentence that states its answer.
+
+The small model often cites a sentence that supports its answer only with help from the sentences
+around it ("The new plan identifies 20 places and 110 species" for "Australia announced a plan to
+prevent extinctions"), while another shown sentence states the answer in the question's own terms
+("Australia ... on Tuesday announced a 10-year plan to prevent any more species from dying out").
+A fact-checker wants the second. :func:`sharper_citation` finds it by rule: it holds every word
+the answer adds to the question (and every figure) and more of the question's words than any
+cited sentence. The verifier then asks the judge about it before citing it instead, so the moved
+citation is checked like any other (:func:`assistant.verify.verify`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.citations import MARKER, Claim
+from assistant.types import Hit
+from index.bm25 import tokenize
+
+
+def _matches(word: str, words: set[str]) -> bool:
+    """``word`` is in ``words`` by stem or, from four letters, by prefix ("Japan" / "Japanese")."""
+    return word in words or (len(word) >= 4 and any(len(w) >= 4 and (w.startswith(word) or word.startswith(w))
+                                                     for w in words))  # fmt: skip
+
+
+def answer_words(claim: str, question: str) -> set[str]:
+    """The content words of ``claim`` that ``question`` does not hold, by stem or, from four
+    letters, by prefix ("Lanka" / "Lankan"): what the claim answers.
+
+    Example:
+        >>> sorted(answer_words("Australia announced a new plan [1].", "Which country announced a new plan?"))
+        ['australia']
+    """
+    asked = set(tokenize(question))
+    return {w for w in tokenize(MARKER.sub(" ", claim)) if len(w) > 1 and not _matches(w, asked)}
+
+
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", re.I)
+_CHOICE = re.compile(r"\bor\b", re.I)
+
+
+def restates(claim: str, question: str | None) -> bool:
+    """True when ``claim`` adds no word to a wh-``question`` (:func:`answer_words` is empty): it
+    repeats the question's own names instead of answering it ("Gotabaya Rajapaksa fled to Sri Lanka"
+    for "Sri Lankan President Gotabaya Rajapaksa fled to which country?"), which no citation can make
+    an answer. Yes/no and choice questions ("A or B?", whose answer is one of their words) and claims
+    with no content words are never flagged.
+
+    Example:
+        >>> restates("Rajapaksa fled to Sri Lanka [1].", "Sri Lankan President Rajapaksa fled to which country?")
+        True
+        >>> restates("Rajapaksa fled to the Maldives [1].", "Sri Lankan President Rajapaksa fled to which country?")
+        False
+        >>> restates("The BLA claimed 280 deaths [1].", "Did the BLA claim 280 deaths?")
+        False
+    """
+    if not question or not _WH.search(question) or _CHOICE.search(question):
+        return False
+    has_words = any(len(w) > 1 for w in tokenize(MARKER.sub(" ", claim)))
+    return has_words and not answer_words(claim, question)
+
+
+def _figures(text: str) -> set[str]:
+    return {w for w in tokenize(text) if w[0].isdigit()}
+
+
+def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) -> int | None:
+    """The shown sentence (1-based) that states ``claim``'s answer better than what it cites, if any.
+
+    A candidate holds every answer word (:func:`answer_words`) and every figure of the claim; it
+    wins when the cited sentences do not all hold those words or when it holds more of the
+    question's words than each of them (ties go to the earlier shown sentence). Claims that add
+    no word to the question, and calls without a question, get ``None``.
+
+    Example:
+        >>> from index.types import Sentence
+        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0) for i, t in enumerate([
+        ...     "The new plan names 110 species.",
+        ...     "Australia announced a plan to prevent any more extinctions."])]
+        >>> q = "Which country announced a plan to prevent extinctions?"
+        >>> sharper_citation(Claim("Australia announced a plan [1].", (1,)), hits, q)
+        2
+        >>> sharper_citation(Claim("Australia announced a plan [2].", (2,)), hits, q) is None
+        True
+    """
+    if not question:
+        return None
+    answer = answer_words(claim.text, question)
+    if not answer:
+        return None
+    asked = set(tokenize(question))
+    figures = _figures(MARKER.sub(" ", claim.text))
+
+    def score(text: str) -> tuple[bool, int]:
+        words = set(tokenize(text))
+        holds = all(_matches(w, words) for w in answer) and figures <= words
+        return holds, len(asked & words)
+
+    cited = [score(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)]
+    best: tuple[int, int] | None = None  # (question words held, n)
+    for n, hit in enumerate(hits, 1):
+        if n in claim.markers:
+            continue
+        holds, covered = score(hit.sentence.text)
+        beats = all(not c_holds or covered > c_covered for c_holds, c_covered in cited)
+        if holds and beats and (best is None or covered > best[0]):
+            best = (covered, n)
+    return best[1] if best is not None else None

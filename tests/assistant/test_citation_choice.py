@@ -1,0 +1,56 @@
+"""Choosing the shown sentence that states an answer (by rule; the judge is tested in test_verify)."""
+
+from __future__ import annotations
+
+from assistant.citation_choice import answer_words, sharper_citation
+from assistant.citations import Claim
+from assistant.types import Hit
+from index.types import Sentence
+
+
+def hits(*texts: str) -> list[Hit]:
+    return [Hit(Sentence("a", i, 0, 1, t), 1.0) for i, t in enumerate(texts)]
+
+
+Q = "A former prime minister of which nation was killed after being shot at a campaign event?"
+
+
+def test_answer_words_are_what_the_claim_adds_to_the_question() -> None:
+    assert answer_words("Japan [1].", Q) == {"japan"}
+    assert answer_words("The former prime minister was shot at a campaign event [2].", Q) == set()
+    assert answer_words("Iranian lawmakers urged no leniency.", "Which country's lawmakers urged no leniency?") \
+        == {"iranian"}  # fmt: skip
+
+
+def test_the_sentence_with_the_answer_and_more_of_the_question_wins() -> None:
+    shown = hits("Photos: Japan's Prime Minister Kishida speaks about Abe.",
+                 "Japan's former prime minister Shinzo Abe was shot at a campaign event.",
+                 "A former prime minister was shot at a campaign event in Pakistan.")  # fmt: skip
+    assert sharper_citation(Claim("Japan [1].", (1,)), shown, Q) == 2  # prefix: "Japan's" / "Japanese"
+    assert sharper_citation(Claim("Japan [2].", (2,)), shown, Q) is None  # already the best
+    assert sharper_citation(Claim("Japan [1].", (1,)), shown, None) is None
+    assert sharper_citation(Claim("The former prime minister was shot [1].", (1,)), shown, Q) is None  # adds nothing
+
+
+def test_a_candidate_must_hold_every_answer_word_and_figure() -> None:
+    q = "How many customers in Florida were without power on Thursday?"
+    shown = hits("Power was out for many in Florida on Thursday, officials said.",
+                 "More than 2.1 million customers in Florida were without power on Thursday.",
+                 "More than 2.5 million customers lost power.")  # fmt: skip
+    assert sharper_citation(Claim("2.5 million customers were without power [1].", (1,)), shown, q) == 3
+    assert sharper_citation(Claim("2.5 million customers were without power [3].", (3,)), shown, q) is None
+    assert sharper_citation(Claim("Seven million customers [1].", (1,)), shown, q) is None
+
+
+def test_a_cited_sentence_stating_the_answer_is_left_unless_another_holds_more_of_the_question() -> None:
+    q = "Which word did Merriam-Webster select as its word of the year?"
+    shown = hits('Merriam-Webster has announced its word of the year: "gaslighting."',
+                 "Merriam-Webster defines gaslighting as psychological manipulation.",
+                 "Merriam-Webster selected gaslighting as its word of the year.")  # fmt: skip
+    claim = Claim("Gaslighting [1].", (1,))
+    assert sharper_citation(claim, shown, q) == 3  # holds "select" too
+    assert sharper_citation(claim, shown[:2], q) is None  # [2] holds less of the question
+    assert sharper_citation(Claim('Merriam-Webster chose "gaslighting" [1].', (1,)), shown, q) is None  # no "chose"
+    tie = hits("Gaslighting was chosen.", "Gaslighting was chosen, Merriam-Webster said.",
+               "Merriam-Webster: gaslighting was chosen.")  # fmt: skip
+    assert sharper_citation(Claim("Gaslighting [1].", (1,)), tie, q) == 2  # ties: the earlier shown sentence
