@@ -11,6 +11,8 @@ last try asks whether that window shows the sentence is a right answer to it (it
 threshold): drafts carry the question's premise ("this week", "ahead of the semi-finals"), which a
 claim-only judge reads as unsupported (on news-QA dev, question-aware judging in the window separated
 right from wrong drafts best: AUC 0.78 against 0.56 for the claim against the bare sentence).
+Finally a kept sentence can move to the shown sentence that states its answer in the question's
+terms (:mod:`assistant.citation_choice`), again only when the judge accepts that sentence.
 """
 
 from __future__ import annotations
