@@ -30,8 +30,8 @@ from evaluation.gold import GoldItem, load_gold
 from evaluation.metrics import span_matches
 from evaluation.runner import EvalResult, run_eval
 
-ROWS = ("answer_accuracy", "citation_precision", "citation_recall", "correct_refusal_rate",
-        "false_refusal_rate", "latency_p50_s", "latency_p95_s")  # fmt: skip
+ROWS = ("answer_accuracy", "citation_precision", "citation_recall", "answer_cited_rate",
+        "correct_refusal_rate", "false_refusal_rate", "latency_p50_s", "latency_p95_s")  # fmt: skip
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -100,6 +100,7 @@ def item_row(r: Any) -> dict[str, Any]:
     a = r.answer
     return {"id": r.item.id, "question": r.item.question, "gold": list(r.item.answers),
             "failure": r.score.failure, "correct": r.score.answer_correct, "cited_ok": r.score.cited_correctly,
+            "answer_cited": r.score.answer_cited,
             "answer": a.text if a is not None else None, "generator": a.generator if a is not None else None,
             "cited": [c.sentence for c in a.citations], "notes": list(a.notes) if a is not None else [],
             "gold_rank": gold_rank(a.retrieved, r.item.evidence) if a is not None else None,
@@ -125,8 +126,8 @@ def budget_list(text: str) -> list[int]:
     return budgets
 
 
-BUDGET_ROWS = ("answer_accuracy", "citation_recall", "citation_precision", "false_refusal_rate", "ttft_p50_s",
-               "ttft_p95_s", "latency_p50_s", "latency_p95_s")  # fmt: skip
+BUDGET_ROWS = ("answer_accuracy", "citation_recall", "answer_cited_rate", "citation_precision", "false_refusal_rate",
+               "ttft_p50_s", "ttft_p95_s", "latency_p50_s", "latency_p95_s")  # fmt: skip
 
 
 def budget_table(rows: dict[int, dict[str, Any]]) -> str:

@@ -50,6 +50,7 @@ class ItemScore:
     n_citations: int = 0
     n_correct_citations: int | None = None
     cited_correctly: bool | None = None
+    answer_cited: bool | None = None  # right answer, and its cited sentences state it
     recall_at: Mapping[int, float | None] = field(default_factory=dict)
     supported_claims: float | None = None
     seconds: float | None = None
@@ -76,6 +77,23 @@ def failure_kind(item: GoldItem, refused: bool, correct: bool, n_cited: int,
     return WRONG_CITATION if cited_ok is False else CORRECT
 
 
+def answer_in_citations(answer: Answer, answers: Sequence[str]) -> bool:
+    """Whether the answer's cited sentences, read together, state one of the gold ``answers``
+    (the answer-correctness rule applied to the citations instead of the response).
+
+    The gold sentence of a quiz question is often located by rule, and another sentence of the
+    same story can state the answer as well; this asks only whether the reader, following the
+    citations, finds the answer there.
+
+    Example:
+        >>> from assistant import Citation
+        >>> c = Citation(n=1, article_id="a", title="", sentence="Asif said it.", start=0, end=13, score=1.0)
+        >>> answer_in_citations(Answer(text="Asif [1].", refused=False, citations=(c,)), ["Khawaja Asif"])
+        True
+    """
+    return answer_correct(" ".join(c.sentence for c in answer.citations), answers)
+
+
 def score_item(item: GoldItem, answer: Answer | None, *, seconds: float | None = None,
                judge: Judge | None = None, error: str | None = None,
                ks: Sequence[int] = RECALL_KS) -> ItemScore:
@@ -93,6 +111,7 @@ def score_item(item: GoldItem, answer: Answer | None, *, seconds: float | None =
                          answer_correct=False if item.answerable else None,
                          n_correct_citations=0 if checkable else None,
                          cited_correctly=False if checkable else None,
+                         answer_cited=False if item.answerable else None,
                          seconds=seconds, error=error or "no answer")
     refused = bool(answer.refused)
     correct = (not refused) and answer_correct(answer.text, item.answers)
@@ -102,6 +121,7 @@ def score_item(item: GoldItem, answer: Answer | None, *, seconds: float | None =
     if item.answerable and item.evidence:  # a refusal counts as no correct citation
         n_ok = 0 if refused else sum(citation_correct(c, item.evidence) for c in answer.citations)
         cited_ok = n_ok > 0
+    held = correct and bool(answer.citations) and answer_in_citations(answer, item.answers)
     recall = {k: retrieval_recall(answer.retrieved, item.evidence, k) for k in ks}
     supported = None if refused else supported_claim_rate(answer.text, answer.citations, judge)
     return ItemScore(
@@ -109,6 +129,7 @@ def score_item(item: GoldItem, answer: Answer | None, *, seconds: float | None =
         failure=failure_kind(item, refused, correct, n_cited, cited_ok),
         answer_correct=correct if item.answerable else None,
         n_citations=n_cited, n_correct_citations=n_ok, cited_correctly=cited_ok,
+        answer_cited=held if item.answerable else None,
         recall_at=recall if item.answerable else {}, supported_claims=supported,
         seconds=seconds, error=error,
     )
@@ -130,6 +151,7 @@ class Summary:
     answer_accuracy: float | None  # answerable items answered correctly
     citation_precision: float | None
     citation_recall: float | None
+    answer_cited_rate: float | None  # answerable items answered right with a cited sentence stating it
     recall_at: Mapping[int, float | None]
     correct_refusal_rate: float | None
     missed_refusal_rate: float | None
@@ -147,6 +169,7 @@ class Summary:
             "accuracy": self.accuracy, "answer_accuracy": self.answer_accuracy,
             "citation_precision": self.citation_precision,
             "citation_recall": self.citation_recall,
+            "answer_cited_rate": self.answer_cited_rate,
         }
         out.update({f"recall@{k}": v for k, v in self.recall_at.items()})
         out.update({
@@ -173,7 +196,9 @@ def summarise(scores: Sequence[ItemScore], ks: Sequence[int] = RECALL_KS) -> Sum
     """Aggregate item scores.
 
     Citation precision pools the citations of answerable items with evidence; citation recall
-    is the share of those items with at least one correct citation (refusals count as none).
+    is the share of those items with at least one correct citation (refusals count as none). The
+    answer-cited rate is the share of answerable items answered right whose cited sentences state
+    a gold answer themselves (no gold sentence needed: see :func:`answer_in_citations`).
 
     Example:
         >>> s = ItemScore("q", (), answerable=False, refused=True, failure="correct")
@@ -195,6 +220,7 @@ def summarise(scores: Sequence[ItemScore], ks: Sequence[int] = RECALL_KS) -> Sum
         answer_accuracy=_share([bool(s.answer_correct) for s in ans]),
         citation_precision=n_ok / n_cit if n_cit else None,
         citation_recall=_share([bool(s.cited_correctly) for s in checked]),
+        answer_cited_rate=_share([bool(s.answer_cited) for s in ans]),
         recall_at=recall_at,
         correct_refusal_rate=correct_refusals,
         missed_refusal_rate=None if correct_refusals is None else 1 - correct_refusals,

@@ -220,3 +220,26 @@ def test_summary_per_tag() -> None:
     assert by_tag["factual"].false_refusal_rate == 1.0
     assert by_tag["unanswerable"].correct_refusal_rate == 1.0
     assert by_tag["unanswerable"].answer_accuracy is None
+
+
+def test_answer_cited_needs_a_right_answer_stated_by_its_citations() -> None:
+    # The gold sentence is ASIF, but any cited sentence that states the answer counts here.
+    item = GoldItem(id="q", question="Who admitted it?", answers=["Khawaja Asif"],
+                    evidence=[Evidence(article_id="art", text=ASIF, start=0, end=50)])
+    other = "Asif, the defence minister, spoke on Monday."
+    states = score_item(item, Answer(text="Asif [1].", refused=False, citations=(cite(1, other, 60, 104),)))
+    assert states.answer_cited is True and states.cited_correctly is False  # not the gold sentence
+    silent = score_item(item, Answer(text="Khawaja Asif [1].", refused=False,
+                                     citations=(cite(1, POST, 100, 130),)))
+    assert silent.answer_correct is True and silent.answer_cited is False
+    wrong = score_item(item, Answer(text="The BLA [1].", refused=False, citations=(cite(1, ASIF, 0, 50),)))
+    assert wrong.answer_cited is False  # the citation names Asif, but the answer is wrong
+    bare = score_item(item, Answer(text="Khawaja Asif.", refused=False))
+    refused = score_item(item, Answer(text="The articles don't say.", refused=True))
+    crashed = score_item(item, None, error="boom")
+    assert bare.answer_cited is refused.answer_cited is crashed.answer_cited is False
+    absent = GoldItem(id="u", question="Who?", answers=[], answerable=False)
+    assert score_item(absent, Answer(text="No.", refused=True)).answer_cited is None
+    s = summarise([states, silent, wrong, bare, refused, crashed, score_item(absent, None)])
+    assert s.answer_cited_rate == pytest.approx(1 / 6)  # unanswerable items do not count
+    assert s.as_dict()["answer_cited_rate"] == s.answer_cited_rate
