@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from assistant.citation_choice import restates, sharper_citation
 from assistant.citations import MARKER, Claim, first_use_numbering, render
@@ -75,6 +75,42 @@ class LLMJudge:
             return 0.0
         prompt = self.answer_template.format(evidence=_lines(evidence), question=quote(question), claim=quote(claim))
         return float(self.llm.p_yes(prompt))
+
+
+class _Asked:
+    """``judge`` asked at most once per claim and evidence (one draft's checks reach the same
+    sentence by several routes: the words it holds, then the answer it states)."""
+
+    def __init__(self, judge: Judge) -> None:
+        self.judge = judge
+        self._seen: dict[tuple[str, ...], float] = {}
+
+    def support(self, claim: str, evidence: Sequence[str]) -> float:
+        key = ("support", claim, *evidence)
+        if key not in self._seen:
+            self._seen[key] = self.judge.support(claim, evidence)
+        return self._seen[key]
+
+
+class _AskedAnswers(_Asked):
+    def answers(self, question: str, claim: str, evidence: Sequence[str]) -> float:
+        key = ("answers", question, claim, *evidence)
+        if key not in self._seen:
+            self._seen[key] = cast(AnswerJudge, self.judge).answers(question, claim, evidence)
+        return self._seen[key]
+
+
+def asked_once(judge: Judge) -> Judge:
+    """``judge`` with its answers remembered, keeping whether it can judge answers.
+
+    Example:
+        >>> from assistant.llm import ScriptedLLM
+        >>> llm = ScriptedLLM(yes_default=0.9)
+        >>> once = asked_once(LLMJudge(llm))
+        >>> once.support("X.", ["X."]), once.support("X.", ["X."]), len(llm.prompts)
+        (0.9, 0.9, 1)
+    """
+    return _AskedAnswers(judge) if isinstance(judge, AnswerJudge) else _Asked(judge)
 
 
 def _lines(evidence: Sequence[str]) -> str:
@@ -197,8 +233,9 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
            recite: bool = True, window_threshold: float | None = None, question: str | None = None,
            answer_threshold: float | None = None, sharpen: bool = False) -> VerifiedDraft:  # fmt: skip
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
-    ``recite``, a sentence without a citation or not supported by it gets one more try on the
-    shown sentence that holds its words (:func:`recite_candidate`), kept only if the judge accepts it;
+    ``recite``, a sentence whose words are held clearly better by another shown sentence
+    (:func:`recite_candidate`) is judged on that one first and cites it if the judge accepts it (the
+    small model often numbers a neighbour: one judge call instead of two), else on what it cites;
     with ``window_threshold``, a last try on its first cited sentence (else that alternative) read
     in its window (:func:`window_evidence`), kept at that threshold and citing that one sentence:
     the model read the window, while the alternative only shares words (often with another story);
@@ -208,6 +245,7 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
     answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
     (:func:`cite_stating_sentence`)."""
+    judge = asked_once(judge)
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
@@ -217,19 +255,19 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
         if restates(sentence.text, question):
             dropped.append((replace(sentence, support=0.0), "restates the question"))
             continue
-        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
-        score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
-        if score >= threshold:
-            kept.append(replace(sentence, support=score))
-            continue
         other = recite_candidate(sentence, hits) if recite else None
-        if other is not None:
+        if other is not None:  # judged first: it holds clearly more of the sentence's words than its citation
             moved = judge.support(sentence.text, [evidence_text(hits[other - 1])])
             if moved >= threshold:
                 claim = replace(sentence, markers=(other,), support=moved)
                 kept.append(claim)
                 recited.append((claim, sentence.markers))
                 continue
+        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
+        score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
+        if score >= threshold:
+            kept.append(replace(sentence, support=score))
+            continue
         in_window, as_answer = _read_in_window(sentence, hits, judge, window_threshold, other, question, answer_threshold)
         if in_window is not None:
             kept.append(in_window)
@@ -362,7 +400,7 @@ class Verifier:
                           question=question, answer_threshold=self.answer_threshold, sharpen=self.sharpen)  # fmt: skip
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
-        notes += [f"The model {'cited a sentence that did not support' if old else 'gave no citation for'} \"{c.text}\"; "
+        notes += [f"The model {'cited another sentence for' if old else 'gave no citation for'} \"{c.text}\"; "
                   f"it now cites the retrieved sentence that says it (support {c.support:.2f})."
                   for c, old in verified.recited]  # fmt: skip
         notes += [f"\"{c.text}\" is {'shown to answer the question' if c in verified.answered else 'supported'} by "

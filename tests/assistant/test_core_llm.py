@@ -121,7 +121,9 @@ def test_hybrid_route_shows_numbered_passages_and_verifies(tmp_path: Path) -> No
     assert "Article: " in prompt and "[1] " in prompt and "[2] " in prompt  # titled, numbered passage
     shown = next(line for line in prompt.splitlines() if line.startswith("["))
     cited = shown.split("[2] ", 1)[1].split(" [3]")[0]
-    assert answer.generator.startswith("llm:") and answer.citations[0].sentence == cited
+    assert cited != "The BLA has said that it lost 35 of its fighters."  # the model numbered another sentence
+    assert answer.generator.startswith("llm:")  # verified on the shown sentence that holds the claim's words
+    assert [c.sentence for c in answer.citations] == ["The BLA has said that it lost 35 of its fighters."]
 
 
 def test_citation_moves_to_the_shown_sentence_that_states_the_answer(tmp_path: Path) -> None:
@@ -135,4 +137,4 @@ def test_citation_moves_to_the_shown_sentence_that_states_the_answer(tmp_path: P
     answer = assistant.ask(QUESTION)
     assert [c.sentence for c in answer.citations] == ["The BLA has said that it lost 35 of its fighters."]
     assert answer.text == "The BLA lost 35 fighters [1]."
-    assert any("now cites the retrieved sentence that states its answer" in n for n in answer.notes)
+    assert any("now cites the retrieved sentence that says it" in n for n in answer.notes)

@@ -74,9 +74,25 @@ def test_a_wrong_marker_is_moved_to_the_shown_sentence_that_says_it() -> None:
     result = verify(draft, HITS, LLMJudge(llm), threshold=0.5)
     assert [(c.markers, c.support) for c in result.kept] == [((1,), 0.9)]
     assert [old for _, old in result.recited] == [(3,)]
-    assert len(llm.prompts) == 2  # the cited sentence, then the one alternative
+    assert len(llm.prompts) == 1  # the sentence holding the words is judged first: one call, not two
     without = verify(draft, HITS, LLMJudge(llm), threshold=0.5, recite=False)
     assert not without.kept and without.dropped[0][1] == "unsupported"
+
+
+def test_the_sentence_holding_the_words_is_judged_before_the_cited_one() -> None:
+    """When another shown sentence holds clearly more of the claim's words, it is asked first: accepted,
+    it is cited (the cited one is never asked); refused, the cited one still decides, as before."""
+    claim = "The BLA claimed that it killed 280 personnel [2]."
+    both = ScriptedLLM(yes_default=0.9)
+    result = verify(parse_answer(claim, 3), HITS, LLMJudge(both), threshold=0.5)
+    assert [c.markers for c in result.kept] == [(1,)] and [old for _, old in result.recited] == [(2,)]
+    assert len(both.prompts) == 1 and "- The BLA has claimed that it killed" in both.prompts[0]
+    cited_only = ScriptedLLM(yes_rules={"- The BLA has said that it lost 35": 0.9}, yes_default=0.1)
+    result = verify(parse_answer(claim, 3), HITS, LLMJudge(cited_only), threshold=0.5)
+    assert [(c.markers, c.support) for c in result.kept] == [((2,), 0.9)] and not result.recited
+    assert len(cited_only.prompts) == 2 and "- The BLA has claimed" in cited_only.prompts[0]
+    claims, notes = Verifier(LLMJudge(both), 0.5).check(parse_answer(claim, 3), HITS)
+    assert claims[0].markers == (1,) and notes[0].startswith("The model cited another sentence for")
 
 
 def test_no_recitation_when_no_sentence_holds_the_claim_or_the_judge_refuses_it() -> None:
@@ -232,16 +248,17 @@ def test_a_kept_claim_moves_to_the_shown_sentence_that_states_its_answer() -> No
     ``sharpen`` and the judge accepting [2] alone, the claim cites [2] only, with a note."""
     llm = ScriptedLLM(yes_rules={"- Australia on Tuesday announced": 0.9, "- The new plan": 0.8}, yes_default=0.2)
     draft = parse_answer(PLAN_CLAIM, 3)
-    plain = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q)
+    plain = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, recite=False)
     assert [c.markers for c in plain.kept] == [(1,)] and not plain.sharpened
-    result = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, sharpen=True)
+    result = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, sharpen=True, recite=False)
     assert [(c.markers, c.support) for c in result.kept] == [((2,), 0.9)]
     assert [old for _, old in result.sharpened] == [(1,)]
     assert "Claim: Australia announced" in llm.prompts[-1] and "- Australia on Tuesday" in llm.prompts[-1]
+    assert not result.recited
     claims, notes = Verifier(LLMJudge(llm), 0.65, sharpen=True).check(draft, PLAN, PLAN_Q)
-    assert claims[0].markers == (2,) and notes == [
-        '"Australia announced a new plan to prevent species from dying out." now cites the retrieved sentence '
-        "that states its answer in the question's terms (support 0.90)."]
+    assert claims[0].markers == (2,) and notes == [  # here [2] also holds more of the claim's words: asked first
+        'The model cited another sentence for "Australia announced a new plan to prevent species from dying out."; '
+        "it now cites the retrieved sentence that says it (support 0.90)."]
 
 
 def test_a_claim_kept_by_its_window_loses_its_window_note_when_it_moves() -> None:
@@ -261,10 +278,11 @@ def test_a_moved_citation_is_judged_and_kept_where_it_was_when_refused() -> None
     llm = ScriptedLLM(yes_rules={"- The new plan identifies": 0.9}, yes_default=0.2)
     result = verify(parse_answer(PLAN_CLAIM, 3), PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, sharpen=True)
     assert [c.markers for c in result.kept] == [(1,)] and not result.sharpened
-    assert "- Australia on Tuesday" in llm.prompts[-1]  # asked, refused
+    assert "- Australia on Tuesday" in llm.prompts[0]  # asked (it holds more of the claim's words), refused
+    assert len(llm.prompts) == 2  # then the cited one; the sharpening step reuses the refusal, not asked again
     calls = len(llm.prompts)
     verify(parse_answer(PLAN_CLAIM, 3), PLAN, LLMJudge(llm), 0.65, sharpen=True)  # no question: nothing to sharpen
-    assert len(llm.prompts) == calls + 1
+    assert len(llm.prompts) == calls + 2
 
 
 def test_a_short_answer_moves_when_the_window_shows_it_answers_the_question() -> None:
