@@ -1,4 +1,5 @@
-"""The Makefile builds llama-cpp-python portably, outside pip's cache, keyed by its flags.
+"""The Makefile builds llama-cpp-python without -march=native (AVX-512 only when the CPU has it),
+outside pip's cache, keyed by its flags.
 
 ``make -n`` prints the commands without running them, so these checks are cheap and exact.
 """
@@ -30,9 +31,18 @@ def wheel_dir(plan: str) -> str:
     return match.group(1)
 
 
+AVX2_CPU = "CPU_FLAGS=flags : fpu sse2 avx avx2 fma f16c"
+AVX512_CPU = ("CPU_FLAGS=flags : fpu avx avx2 fma f16c avx512f avx512cd avx512vl avx512dq avx512bw avx512_vnni "
+              "avx512vbmi avx512_bf16 avx_vnni amx_tile amx_int8")  # fmt: skip
+
+
+def build_line(plan: str) -> str:
+    return next(line for line in plan.splitlines() if "pip wheel" in line)
+
+
 def test_the_default_build_is_portable_and_bypasses_pips_cache(tmp_path: Path) -> None:
-    plan = dry_run(tmp_path)
-    build = next(line for line in plan.splitlines() if "pip wheel" in line)
+    plan = dry_run(tmp_path, AVX2_CPU)
+    build = build_line(plan)
     assert "-DGGML_NATIVE=OFF" in build and "-DGGML_AVX2=ON" in build and "-DGGML_AVX512=OFF" in build
     assert "--no-cache-dir" in build and "--no-binary llama-cpp-python" in build
     # the venv gets exactly the wheel from that wheelhouse, forcibly replacing any other build
@@ -41,6 +51,16 @@ def test_the_default_build_is_portable_and_bypasses_pips_cache(tmp_path: Path) -
     # and it happens before the project install, which would otherwise build the sdist itself
     lines = plan.splitlines()
     assert lines.index(install) < next(i for i, line in enumerate(lines) if 'install -e ".[dev,local]"' in line)
+
+
+def test_avx512_when_the_cpu_has_it_all_never_amx_and_off_on_request(tmp_path: Path) -> None:
+    wide = build_line(dry_run(tmp_path, AVX512_CPU))
+    assert "-DGGML_NATIVE=OFF" in wide and "-DGGML_AVX512=ON" in wide and "-DGGML_AVX512_VNNI=ON" in wide
+    assert "AMX" not in wide
+    partial = AVX512_CPU.replace(" avx512_bf16", "")  # one extension missing: the portable build
+    assert "-DGGML_AVX512=OFF" in build_line(dry_run(tmp_path, partial))
+    assert "-DGGML_AVX512=OFF" in build_line(dry_run(tmp_path, AVX512_CPU, "LLAMA_AVX512=OFF"))
+    assert wheel_dir(dry_run(tmp_path, AVX512_CPU)) != wheel_dir(dry_run(tmp_path, AVX2_CPU))
 
 
 def test_other_flags_get_their_own_wheelhouse(tmp_path: Path) -> None:
