@@ -112,3 +112,45 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
         if holds and beats and (best is None or covered > best[0]):
             best = (covered, n)
     return best[1] if best is not None else None
+
+
+def covering_pair(claim: Claim, hits: Sequence[Hit], question: str | None = None) -> tuple[int, int] | None:
+    """Two shown sentences (1-based, in shown order) of one article that together hold what
+    ``claim`` says when neither does alone: the small model joins two facts of an article in one
+    sentence ("Mikhail Gorbachev died at 91, awarded the Nobel Peace Prize in 1990") and cites one.
+
+    The pair holds every answer word (:func:`answer_words`; every content word without a
+    ``question``) and every figure of the claim, each sentence holds a claim word the other lacks,
+    and together they hold more of the claim's words than any one shown sentence. Among such
+    pairs, the one holding most of the claim's words wins, then the one holding a cited sentence,
+    then the earlier. The verifier asks the judge about the pair before citing it.
+
+    Example:
+        >>> from index.types import Sentence
+        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0) for i, t in enumerate([
+        ...     "Mikhail Gorbachev has died at the age of 91.", "It snowed.",
+        ...     "He was awarded the Nobel Peace Prize in 1990."])]
+        >>> covering_pair(Claim("Gorbachev died at 91, awarded the Nobel Peace Prize in 1990 [1].", (1,)), hits)
+        (1, 3)
+    """
+    text = MARKER.sub(" ", claim.text)
+    words = {w for w in tokenize(text) if len(w) > 1 or w.isdigit()}
+    needed = answer_words(claim.text, question) if question else words
+    if not words or not needed:
+        return None
+    figures = _figures(text)
+    held = [{w for w in words if _matches(w, set(tokenize(h.sentence.text)))} for h in hits]
+    best_single = max((len(h) for h in held), default=0)
+    best: tuple[tuple[int, bool, int], tuple[int, int]] | None = None
+    for i, a in enumerate(hits):
+        for j in range(i + 1, len(hits)):
+            b = hits[j]
+            if a.sentence.article_id != b.sentence.article_id or not (held[i] - held[j]) or not (held[j] - held[i]):
+                continue
+            both = held[i] | held[j]
+            if len(both) <= best_single or not needed <= both or not figures <= both:
+                continue
+            key = (len(both), bool({i + 1, j + 1} & set(claim.markers)), -i)
+            if best is None or key > best[0]:
+                best = (key, (i + 1, j + 1))
+    return best[1] if best is not None else None

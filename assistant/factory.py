@@ -56,7 +56,8 @@ def build_pipeline(
         judge = LLMJudge(llm) if settings.verify else None
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
                              Verifier(judge, settings.verify_threshold, settings.verify_window_threshold,
-                                      settings.verify_answer_threshold, settings.verify_sharpen), extractive)  # fmt: skip
+                                      settings.verify_answer_threshold, settings.verify_sharpen,
+                                      settings.verify_pairs), extractive)  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),

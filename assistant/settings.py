@@ -157,6 +157,12 @@ class Settings(BaseSettings):
         "terms (it holds every word the answer adds to the question and more of the question's words), when the "
         "judge accepts that sentence too.",
     )
+    verify_pairs: bool = Field(
+        default=True,
+        description="Judge a sentence no single shown sentence supports against the two shown sentences of one article "
+        "that together hold its words and figures, and cite both when the judge accepts them (the model joins two "
+        "facts of an article in one sentence and cites one).",
+    )
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")

@@ -11,22 +11,24 @@ last try asks whether that window shows the sentence is a right answer to it (it
 threshold): drafts carry the question's premise ("this week", "ahead of the semi-finals"), which a
 claim-only judge reads as unsupported (on news-QA dev, question-aware judging in the window separated
 right from wrong drafts best: AUC 0.78 against 0.56 for the claim against the bare sentence).
-Finally a kept sentence can move to the shown sentence that states its answer in the question's
+A sentence joining two facts of one article ("Gorbachev died at 91, awarded the Nobel Peace Prize in
+1990"), which no single sentence says, is then judged against the two shown sentences that hold it
+together, and cites both when the judge accepts them. Finally a kept sentence can move to the shown sentence that states its answer in the question's
 terms (:mod:`assistant.citation_choice`), again only when the judge accepts that sentence.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, cast, runtime_checkable
 
-from assistant.citation_choice import restates, sharper_citation
-from assistant.citations import MARKER, Claim, first_use_numbering, render
+from assistant.citation_choice import covering_pair, restates, sharper_citation
+from assistant.citations import Claim, first_use_numbering, render
+from assistant.evidence_window import evidence_text, numbers_held, window_evidence, window_sayers
 from assistant.llm import LLM
-from assistant.prompts import article_heading, load_prompt, quote
+from assistant.prompts import load_prompt, quote
 from assistant.types import Hit
 from index.bm25 import tokenize
 
@@ -117,61 +119,6 @@ def _lines(evidence: Sequence[str]) -> str:
     return "\n".join(f"- {quote(e)}" for e in evidence if e.strip()) or "- (none)"
 
 
-def window_evidence(hits: Sequence[Hit], n: int) -> list[str]:
-    """Shown sentence ``n`` (1-based) as the judge reads it in its window: the article's title and
-    date, then the shown sentences next to it, the cited one marked.
-
-    Example:
-        >>> from index.types import Sentence
-        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0, title="Cup final", date="2022-06-27")
-        ...         for i, t in enumerate(["Colorado won 2-1.", "It was the third title."])]
-        >>> window_evidence(hits, 2)
-        ['Article: Cup final (2022-06-27)', 'Colorado won 2-1.', '(cited) It was the third title.']
-    """
-    cited = hits[n - 1]
-    s = cited.sentence
-    lines = [article_heading(cited.title, cited.date)] if cited.title or cited.date else []
-    for hit in hits:
-        if in_window(hit, cited):
-            lines.append(f"(cited) {evidence_text(hit)}" if hit.sentence.index == s.index else hit.sentence.text)
-    return lines
-
-
-def in_window(hit: Hit, cited: Hit) -> bool:
-    """``hit`` is ``cited`` or a neighbour of it in the same article: what the window judge reads."""
-    a, b = hit.sentence, cited.sentence
-    return a.article_id == b.article_id and abs(a.index - b.index) <= 1
-
-
-_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?!\w)")  # standalone figures, not "4moms" or "G7"
-
-
-def numbers_held(claim: str, evidence: Sequence[str]) -> bool:
-    """Every number of ``claim`` appears in ``evidence`` (commas ignored): the judge reading a
-    window let "4 million" pass for "2 million", so a claim's figures are checked by rule first.
-
-    Example:
-        >>> numbers_held("4moms recalled 2 million swings [1].", ["About 2 million swings were recalled."])
-        True
-        >>> numbers_held("4moms recalled 4 million swings.", ["About 2 million swings were recalled."])
-        False
-    """
-    have = {n.replace(",", "") for e in evidence for n in _NUMBER.findall(e)}
-    text = MARKER.sub(" ", claim)
-    return all(n.replace(",", "") in have for n in _NUMBER.findall(text))
-
-
-def evidence_text(hit: Hit) -> str:
-    """The cited sentence as the judge sees it, with its speaker when known.
-
-    Example:
-        >>> from index.types import Sentence
-        >>> evidence_text(Hit(Sentence("a", 0, 0, 8, "It is so."), 1.0, speaker="Asif"))
-        '(speaker: Asif) It is so.'
-    """
-    return f"(speaker: {hit.speaker}) {hit.sentence.text}" if hit.speaker else hit.sentence.text
-
-
 @dataclass(frozen=True)
 class VerifiedDraft:
     """Kept and dropped sentences of a draft, in draft order; each claim carries its support,
@@ -179,7 +126,8 @@ class VerifiedDraft:
     whose marker was moved to another shown sentence, as ``(claim, old markers)``; ``windowed``
     the kept claims supported only by their cited sentence read in its window, ``answered`` those
     of them kept because that window shows they answer the question; ``sharpened`` the kept claims
-    whose citation was moved to the shown sentence that states their answer, as ``(claim, old markers)``.
+    whose citation was moved to the shown sentence that states their answer, as ``(claim, old markers)``;
+    ``joined`` the kept claims supported only by two sentences of one article read together.
 
     Example:
         >>> d = VerifiedDraft(kept=(Claim("X.", (3,), 0.9),))
@@ -193,6 +141,7 @@ class VerifiedDraft:
     windowed: tuple[Claim, ...] = ()
     answered: tuple[Claim, ...] = ()
     sharpened: tuple[tuple[Claim, tuple[int, ...]], ...] = ()
+    joined: tuple[Claim, ...] = ()
 
     @property
     def numbering(self) -> dict[int, int]:
@@ -231,7 +180,7 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
 
 def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float,
            recite: bool = True, window_threshold: float | None = None, question: str | None = None,
-           answer_threshold: float | None = None, sharpen: bool = False) -> VerifiedDraft:  # fmt: skip
+           answer_threshold: float | None = None, sharpen: bool = False, pairs: bool = True) -> VerifiedDraft:  # fmt: skip
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
     ``recite``, a sentence whose words are held clearly better by another shown sentence
     (:func:`recite_candidate`) is judged on that one first and cites it if the judge accepts it (the
@@ -240,7 +189,9 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     in its window (:func:`window_evidence`), kept at that threshold and citing that one sentence:
     the model read the window, while the alternative only shares words (often with another story);
     with ``question`` and ``answer_threshold`` (and a judge that :meth:`~AnswerJudge.answers`), the
-    same window is then asked whether it shows the sentence answers the question. With ``question``,
+    same window is then asked whether it shows the sentence answers the question. With ``pairs``, a
+    sentence still unsupported is judged once more against the two shown sentences of one article that together
+    hold it (:func:`~assistant.citation_choice.covering_pair`), citing both when accepted. With ``question``,
     a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
     ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
     answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
@@ -251,6 +202,7 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     recited: list[tuple[Claim, tuple[int, ...]]] = []
     windowed: list[Claim] = []
     answered: list[Claim] = []
+    joined: list[Claim] = []
     for sentence in sentences:
         if restates(sentence.text, question):
             dropped.append((replace(sentence, support=0.0), "restates the question"))
@@ -277,6 +229,11 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             if in_window.markers[0] not in sentence.markers:
                 recited.append((in_window, sentence.markers))
             continue
+        joint = _read_jointly(sentence, hits, judge, threshold, question) if pairs else None
+        if joint is not None:
+            kept.append(joint)
+            joined.append(joint)
+            continue
         if not cited:
             dropped.append((replace(sentence, support=0.0), "no citation"))
             continue
@@ -292,8 +249,9 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
                 recited = [(c, old) for c, old in recited if c != claim]
                 windowed = [c for c in windowed if c != claim]
                 answered = [c for c in answered if c != claim]
+                joined = [c for c in joined if c != claim]
     return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited), windowed=tuple(windowed),
-                         answered=tuple(answered), sharpened=tuple(sharper))  # fmt: skip
+                         answered=tuple(answered), sharpened=tuple(sharper), joined=tuple(joined))  # fmt: skip
 
 
 def cite_stating_sentence(claim: Claim, hits: Sequence[Hit], judge: Judge, question: str, threshold: float,
@@ -314,6 +272,17 @@ def cite_stating_sentence(claim: Claim, hits: Sequence[Hit], judge: Judge, quest
             return None
     log.info("citing sentence %d instead of %s (support %.2f): %s", n, claim.markers, score, claim.text)
     return replace(claim, markers=(n,), support=score)
+
+
+def _read_jointly(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: float,
+                  question: str | None) -> Claim | None:  # fmt: skip
+    """``claim`` citing the two shown sentences of one article that together hold it
+    (:func:`~assistant.citation_choice.covering_pair`), when the judge accepts them read together."""
+    pair = covering_pair(claim, hits, question)
+    if pair is None:
+        return None
+    score = judge.support(claim.text, [evidence_text(hits[n - 1]) for n in pair])
+    return replace(claim, markers=pair, support=score) if score >= threshold else None
 
 
 def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: float | None, other: int | None,
@@ -339,39 +308,6 @@ def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: 
     return replace(claim, markers=(target, *window_sayers(claim, hits, target, question)), support=right), True
 
 
-WINDOW_ANSWER_SHARE = 0.6  # share of a claim's answer words a window sentence must hold to be cited too
-
-
-def window_sayers(claim: Claim, hits: Sequence[Hit], target: int, question: str | None = None) -> list[int]:
-    """The other sentences (1-based) of shown sentence ``target``'s window that hold at least
-    :data:`WINDOW_ANSWER_SHARE` of the claim's answer words (its words the question does not hold)
-    and all its figures. A claim kept because its cited sentence *read in its window* supports it
-    rests on the window: the model often cites a neighbour ("The Lightning won the last two Stanley
-    Cups") of the sentence that says the answer ("The Colorado Avalanche defeated the Tampa Bay
-    Lightning ... to win the team's first Stanley Cup since 2001"), which the judge read too.
-
-    Example:
-        >>> from index.types import Sentence
-        >>> hits = [Hit(Sentence("a", i, 0, 1, t), 1.0) for i, t in enumerate(
-        ...     ["The Avalanche beat the Lightning to win the Stanley Cup.", "The Lightning won in 2021."])]
-        >>> window_sayers(Claim("The Avalanche won the Stanley Cup.", (2,)), hits, 2, "Who won the Stanley Cup?")
-        [1]
-    """
-    words = {w for w in tokenize(claim.text) if len(w) > 1}  # not the "s" of a possessive
-    answer = words - set(tokenize(question or ""))
-    if not answer:
-        return []
-    cited = hits[target - 1]
-    found = []
-    for n, hit in enumerate(hits, 1):
-        if n == target or not in_window(hit, cited):
-            continue
-        text = hit.sentence.text
-        if len(answer & set(tokenize(text))) >= WINDOW_ANSWER_SHARE * len(answer) and numbers_held(claim.text, [text]):
-            found.append(n)
-    return found
-
-
 class Verifier:
     """Checks a parsed draft: with a judge, each sentence against the evidence it cites; without
     one, only that it cites something. Returns the claims to show and a note per removed sentence.
@@ -384,12 +320,13 @@ class Verifier:
     """
 
     def __init__(self, judge: Judge | None, threshold: float = 0.65, window_threshold: float | None = None,
-                 answer_threshold: float | None = None, sharpen: bool = False) -> None:  # fmt: skip
+                 answer_threshold: float | None = None, sharpen: bool = False, pairs: bool = True) -> None:  # fmt: skip
         self.judge = judge
         self.threshold = threshold
         self.window_threshold = window_threshold
         self.answer_threshold = answer_threshold
         self.sharpen = sharpen
+        self.pairs = pairs
 
     def check(self, sentences: Sequence[Claim], hits: Sequence[Hit],
               question: str | None = None) -> tuple[list[Claim], list[str]]:  # fmt: skip
@@ -397,7 +334,8 @@ class Verifier:
             return ([s for s in sentences if s.markers],
                     [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers])  # fmt: skip
         verified = verify(sentences, hits, self.judge, self.threshold, window_threshold=self.window_threshold,
-                          question=question, answer_threshold=self.answer_threshold, sharpen=self.sharpen)  # fmt: skip
+                          question=question, answer_threshold=self.answer_threshold, sharpen=self.sharpen,
+                          pairs=self.pairs)  # fmt: skip
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
         notes += [f"The model {'cited another sentence for' if old else 'gave no citation for'} \"{c.text}\"; "
@@ -406,6 +344,8 @@ class Verifier:
         notes += [f"\"{c.text}\" is {'shown to answer the question' if c in verified.answered else 'supported'} by "
                   f"its cited sentence read with the article's title and the sentences next to it "
                   f"(support {c.support:.2f})." for c in verified.windowed]  # fmt: skip
+        notes += [f"\"{c.text}\" is supported by two sentences of one article read together, neither of which "
+                  f"says all of it (support {c.support:.2f})." for c in verified.joined]  # fmt: skip
         notes += [f"\"{c.text}\" now cites the retrieved sentence that states its answer in the question's terms "
                   f"(support {c.support:.2f})." for c, _ in verified.sharpened]  # fmt: skip
         return claims, notes

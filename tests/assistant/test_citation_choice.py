@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.citation_choice import answer_words, sharper_citation
+from dataclasses import replace
+
+from assistant.citation_choice import answer_words, covering_pair, sharper_citation
 from assistant.citations import Claim
 from assistant.types import Hit
 from index.types import Sentence
@@ -54,3 +56,37 @@ def test_a_cited_sentence_stating_the_answer_is_left_unless_another_holds_more_o
     tie = hits("Gaslighting was chosen.", "Gaslighting was chosen, Merriam-Webster said.",
                "Merriam-Webster: gaslighting was chosen.")  # fmt: skip
     assert sharper_citation(Claim("Gaslighting [1].", (1,)), tie, q) == 2  # ties: the earlier shown sentence
+
+
+GORBACHEV = [
+    "Mikhail Gorbachev, the last leader of the Soviet Union, has died at the age of 91.",
+    "It was the beginning of the end of the Cold War.",
+    "He was awarded the Nobel Peace Prize in 1990 for his role in the peace process.",
+]
+JOINED = Claim("Mikhail Gorbachev died at 91, awarded the Nobel Peace Prize in 1990 [2].", (2,))
+LEADER_Q = "Which Nobel Peace Prize-winning former world leader died this week, aged 91?"
+
+
+def test_two_sentences_of_one_article_that_together_hold_a_joined_claim() -> None:
+    assert covering_pair(JOINED, hits(*GORBACHEV), LEADER_Q) == (1, 3)
+    assert covering_pair(JOINED, hits(*GORBACHEV)) == (1, 3)  # without a question: every word counts
+
+
+def test_no_pair_when_one_sentence_holds_it_all_or_the_two_come_from_different_articles() -> None:
+    whole = hits(GORBACHEV[0] + " He was awarded the Nobel Peace Prize in 1990.", *GORBACHEV[1:])
+    assert covering_pair(JOINED, whole, LEADER_Q) is None
+    apart = [Hit(Sentence(article, 0, 0, 1, text), 1.0) for article, text in zip("abc", GORBACHEV, strict=True)]
+    assert covering_pair(JOINED, apart, LEADER_Q) is None
+
+
+def test_no_pair_without_every_figure_and_answer_word() -> None:
+    wrong_year = replace(JOINED, text="Mikhail Gorbachev died at 91, awarded the Nobel Peace Prize in 1991.")
+    assert covering_pair(wrong_year, hits(*GORBACHEV), LEADER_Q) is None
+    other_man = replace(JOINED, text="Boris Yeltsin died at 91, awarded the Nobel Peace Prize in 1990.")
+    assert covering_pair(other_man, hits(*GORBACHEV), LEADER_Q) is None
+
+
+def test_among_equal_pairs_the_one_with_a_cited_sentence_wins() -> None:
+    shown = hits(GORBACHEV[2], GORBACHEV[0], "Mikhail Gorbachev died on Tuesday, aged 91.")
+    assert covering_pair(replace(JOINED, markers=(3,)), shown, LEADER_Q) == (1, 3)
+    assert covering_pair(replace(JOINED, markers=(1,)), shown, LEADER_Q) == (1, 2)  # both hold [1]: the earlier

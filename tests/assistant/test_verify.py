@@ -296,3 +296,34 @@ def test_a_short_answer_moves_when_the_window_shows_it_answers_the_question() ->
     assert "Proposed answer: Australia." in llm.prompts[-1]
     strict = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, answer_threshold=0.9, sharpen=True)
     assert [c.markers for c in strict.kept] == [(1,)]
+
+
+LEADER = [Hit(Sentence("g", i, 0, 1, text), 0.5, title="Gorbachev dies") for i, text in enumerate([
+    "Mikhail Gorbachev, the last leader of the Soviet Union, has died at the age of 91.",
+    "It was the beginning of the end of the Cold War.",
+    "He was awarded the Nobel Peace Prize in 1990 for his role in the peace process.",
+])]
+LEADER_CLAIM = "Mikhail Gorbachev died at 91, awarded the Nobel Peace Prize in 1990 [3]."
+LEADER_Q = "Which Nobel Peace Prize-winning former world leader died this week, aged 91?"
+BOTH = "- Mikhail Gorbachev, the last leader of the Soviet Union, has died at the age of 91.\n- He was awarded"
+
+
+def test_a_claim_two_sentences_of_one_article_support_together_cites_both() -> None:
+    """No sentence alone supports the joined claim (nor its window); the two that hold it, read
+    together, do: it cites both, with a note saying so."""
+    llm = ScriptedLLM(yes_rules={BOTH: 0.9}, yes_default=0.2)
+    verifier = Verifier(LLMJudge(llm), 0.65, window_threshold=0.75, answer_threshold=0.8, sharpen=True)
+    claims, notes = verifier.check(parse_answer(LEADER_CLAIM, 3), LEADER, LEADER_Q)
+    assert [(c.markers, c.support) for c in claims] == [((1, 3), 0.9)]
+    assert notes == ['"Mikhail Gorbachev died at 91, awarded the Nobel Peace Prize in 1990." is supported by two '
+                     "sentences of one article read together, neither of which says all of it (support 0.90)."]
+    assert sum(BOTH in p for p in llm.prompts) == 1
+    off = Verifier(LLMJudge(llm), 0.65, window_threshold=0.75, answer_threshold=0.8, sharpen=True, pairs=False)
+    assert off.check(parse_answer(LEADER_CLAIM, 3), LEADER, LEADER_Q)[0] == []
+
+
+def test_a_joined_claim_the_judge_refuses_together_is_dropped() -> None:
+    llm = ScriptedLLM(yes_rules={BOTH: 0.6}, yes_default=0.2)
+    result = verify(parse_answer(LEADER_CLAIM, 3), LEADER, LLMJudge(llm), 0.65, question=LEADER_Q)
+    assert result.kept == () and [reason for _, reason in result.dropped] == ["unsupported"]
+    assert BOTH in llm.prompts[-1] and not result.joined
