@@ -13,8 +13,9 @@ claim-only judge reads as unsupported (on news-QA dev, question-aware judging in
 right from wrong drafts best: AUC 0.78 against 0.56 for the claim against the bare sentence).
 A sentence joining two facts of one article ("Gorbachev died at 91, awarded the Nobel Peace Prize in
 1990"), which no single sentence says, is then judged against the two shown sentences that hold it
-together, and cites both when the judge accepts them. Finally a kept sentence can move to the shown sentence that states its answer in the question's
-terms (:mod:`assistant.citation_choice`), again only when the judge accepts that sentence.
+together, and cites both when the judge accepts them. Finally a kept sentence can move to the shown
+sentence that states its answer in the question's terms (:mod:`assistant.citation_choice`), again
+only when the judge accepts that sentence.
 """
 
 from __future__ import annotations
@@ -190,9 +191,9 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     the model read the window, while the alternative only shares words (often with another story);
     with ``question`` and ``answer_threshold`` (and a judge that :meth:`~AnswerJudge.answers`), the
     same window is then asked whether it shows the sentence answers the question. With ``pairs``, a
-    sentence still unsupported is judged once more against the two shown sentences of one article that together
-    hold it (:func:`~assistant.citation_choice.covering_pair`), citing both when accepted. With ``question``,
-    a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
+    sentence still unsupported is judged once more against the two shown sentences of one article
+    that together hold it (:func:`~assistant.citation_choice.covering_pair`), citing both when
+    accepted. With ``question``, a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
     ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
     answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
     (:func:`cite_stating_sentence`)."""
