@@ -139,7 +139,8 @@ def covering_pair(claim: Claim, hits: Sequence[Hit], question: str | None = None
     if not words or not needed:
         return None
     figures = _figures(text)
-    held = [{w for w in words if _matches(w, set(tokenize(h.sentence.text)))} for h in hits]
+    terms = [set(tokenize(h.sentence.text)) for h in hits]  # once per sentence, not once per claim word
+    held = [{w for w in words if _matches(w, t)} for t in terms]
     best_single = max((len(h) for h in held), default=0)
     best: tuple[tuple[int, bool, int], tuple[int, int]] | None = None
     for i, a in enumerate(hits):
