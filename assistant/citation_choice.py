@@ -120,10 +120,10 @@ def covering_pair(claim: Claim, hits: Sequence[Hit], question: str | None = None
     sentence ("Mikhail Gorbachev died at 91, awarded the Nobel Peace Prize in 1990") and cites one.
 
     The pair holds every answer word (:func:`answer_words`; every content word without a
-    ``question``) and every figure of the claim, each sentence holds a claim word the other lacks,
-    and together they hold more of the claim's words than any one shown sentence. Among such
-    pairs, the one holding most of the claim's words wins, then the one holding a cited sentence,
-    then the earlier. The verifier asks the judge about the pair before citing it.
+    ``question``) and every figure of the claim (whole, as :func:`sharper_citation` asks: "1990" is
+    not "1990s"), each sentence holds a claim word the other lacks, and together they hold more of
+    the claim's words than any one shown sentence. Among such pairs, the one holding most of the
+    claim's words wins, then the one holding a cited sentence, then the earlier. The verifier asks the judge about the pair before citing it.
 
     Example:
         >>> from index.types import Sentence
@@ -149,7 +149,7 @@ def covering_pair(claim: Claim, hits: Sequence[Hit], question: str | None = None
             if a.sentence.article_id != b.sentence.article_id or not (held[i] - held[j]) or not (held[j] - held[i]):
                 continue
             both = held[i] | held[j]
-            if len(both) <= best_single or not needed <= both or not figures <= both:
+            if len(both) <= best_single or not needed <= both or not figures <= terms[i] | terms[j]:
                 continue
             key = (len(both), bool({i + 1, j + 1} & set(claim.markers)), -i)
             if best is None or key > best[0]:

@@ -84,6 +84,8 @@ def test_no_pair_without_every_figure_and_answer_word() -> None:
     assert covering_pair(wrong_year, hits(*GORBACHEV), LEADER_Q) is None
     other_man = replace(JOINED, text="Boris Yeltsin died at 91, awarded the Nobel Peace Prize in 1990.")
     assert covering_pair(other_man, hits(*GORBACHEV), LEADER_Q) is None
+    decade = hits(*GORBACHEV[:2], GORBACHEV[2].replace("in 1990", "in the 1990s"))  # a figure is held whole
+    assert covering_pair(JOINED, decade, LEADER_Q) is None
 
 
 def test_among_equal_pairs_the_one_with_a_cited_sentence_wins() -> None:
