@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from assistant.errors import LLMFailedError, ModelUnavailableError
+from assistant.head_cache import HeadCache
 from assistant.model_file import check_model_file
-from assistant.prompts import strip_control_tokens
+from assistant.prompts import strip_control_tokens, template_openings
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
@@ -126,9 +127,18 @@ def chatml(prompt: str, system: str = SYSTEM_PROMPT) -> str:
         >>> chatml("Hi").endswith("<|im_start|>assistant\\n")
         True
     """
-    prompt = strip_control_tokens(prompt)  # quoted text can never open a turn of its own
-    return (f"<|im_start|>system\n{system}<|im_end|>\n"
-            f"<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n")
+    return chatml_opening(prompt, system) + "<|im_end|>\n<|im_start|>assistant\n"
+
+
+def chatml_opening(prompt_start: str, system: str = SYSTEM_PROMPT) -> str:
+    """The start of :func:`chatml` for every prompt that starts with ``prompt_start``.
+
+    Example:
+        >>> chatml("Evidence: x").startswith(chatml_opening("Evidence:"))
+        True
+    """
+    prompt_start = strip_control_tokens(prompt_start)  # quoted text can never open a turn of its own
+    return f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{prompt_start}"
 
 
 class LocalLLM:
@@ -161,6 +171,11 @@ class LocalLLM:
             model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
             n_batch=256, logits_all=False, verbose=False,
         )
+        # the fixed openings of the prompt templates: their state is kept, not evaluated per call
+        self._heads = HeadCache(
+            [self._llama.tokenize(chatml_opening(o).encode(), add_bos=False, special=True)
+             for o in template_openings()]
+        )
         self._yes_ids = self._single_token_ids(YES_WORDS)
         self._no_ids = self._single_token_ids(NO_WORDS)
 
@@ -169,8 +184,10 @@ class LocalLLM:
         return sorted({t[0] for t in tokens if len(t) == 1})
 
     def _run(self, prompt: str, max_tokens: int, stop: Sequence[str], stream: bool) -> Any:
+        text = chatml(prompt)
+        self._heads.prepare(self._llama, self._llama.tokenize(text.encode(), add_bos=False, special=True))
         return self._llama.create_completion(
-            chatml(prompt), max_tokens=max_tokens, stop=[*CHATML_STOPS, *stop], temperature=0.0,
+            text, max_tokens=max_tokens, stop=[*CHATML_STOPS, *stop], temperature=0.0,
             repeat_penalty=1.05, stream=stream,
         )
 
@@ -196,6 +213,7 @@ class LocalLLM:
         llama = self._llama
         with self._lock:
             ids = llama.tokenize(chatml(prompt).encode(), add_bos=False, special=True)
+            self._heads.prepare(llama, ids)
             cached = llama.input_ids[: llama.n_tokens].tolist()
             prefix = 0
             for a, b in zip(cached, ids, strict=False):

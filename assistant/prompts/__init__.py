@@ -75,6 +75,23 @@ def article_heading(title: str, date: str) -> str:
     return f"Article: {about}" if about else "Article:"
 
 
+def template_openings() -> list[str]:
+    """The fixed text each prompt template opens with, before its first placeholder (nonblank ones
+    only): what every prompt of that template shares, so a model can keep its state.
+
+    Example:
+        >>> any(o.startswith("Evidence:") for o in template_openings())
+        True
+    """
+    openings = []
+    for path in sorted(PROMPT_DIR.glob("*.txt")):
+        first = next(iter(string.Formatter().parse(path.read_text(encoding="utf-8"))), None)
+        literal = first[0] if first else ""
+        if literal.strip():
+            openings.append(literal)
+    return openings
+
+
 class PromptError(SourcedError):
     """A prompt file is missing or its placeholders are not the ones the code fills."""
 

@@ -92,3 +92,50 @@ def test_condenser_names_asif(llm) -> None:
     question = LLMCondenser(llm).condense(history, "What else did he say?")
     assert "Asif" in question
     assert " he " not in f" {question.lower()} "
+
+
+def _answer_prompt() -> str:
+    from assistant.prompts import load_prompt
+
+    template = load_prompt("answer_context", frozenset({"evidence", "question"}))
+    return template.format(
+        evidence=f"Article: Balochistan (2026-02-04)\n[1] {HANDICAPPED} [2] {LOST_35}",
+        question="Who admitted that the security forces were handicapped? Is it Khawaja Asif? Answer yes or no.",
+    )
+
+
+def test_a_kept_prompt_opening_is_read_as_from_scratch(llm, monkeypatch) -> None:
+    """The answer prompt starts from the saved state of its template's opening (the instruction),
+    and the model reads it as it did when it evaluated every token; a state llama.cpp refuses to
+    take back costs time, not the answer."""
+    import llama_cpp
+
+    judge = f"Evidence:\n{LOST_35}\n\nClaim: The BLA lost 35 fighters.\n\nAnswer yes or no."
+    first = llm.p_yes(_answer_prompt())  # saves the opening on the way
+    llm.p_yes(judge)  # the live cache now holds another prompt
+    restored = llm._heads.restored
+    again = llm.p_yes(_answer_prompt())
+    assert llm._heads.restored == restored + 1
+    assert abs(again - first) < 0.02, (first, again)
+
+    llm.p_yes(judge)
+    monkeypatch.setattr(llama_cpp, "llama_state_seq_set_data", lambda *args: 0)
+    refused = llm.p_yes(_answer_prompt())
+    assert llm._heads.restored == restored + 1 and abs(refused - first) < 0.02, (first, refused)
+
+
+def test_every_template_opening_is_a_token_prefix_of_its_prompts(llm) -> None:
+    """A kept opening only helps if the prompt's tokens start with the opening's tokens."""
+    import string
+
+    from assistant.llm import chatml
+    from assistant.prompts import PROMPT_DIR
+
+    tokenize = llm._llama.tokenize
+    kept = {tuple(h.tokens) for h in llm._heads.heads}
+    for path in sorted(PROMPT_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        prompt = chatml(text.format(**{f: "Article: T (2022-01-02)\n[1] Someone said something." for f in fields}))
+        ids = tokenize(prompt.encode(), add_bos=False, special=True)
+        assert any(ids[: len(k)] == list(k) for k in kept), path.name
