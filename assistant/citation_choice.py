@@ -66,6 +66,28 @@ def restates(claim: str, question: str | None) -> bool:
     return has_words and not answer_words(claim, question)
 
 
+BARE_ANSWER_WORDS = 6  # at most this many words: a name, a place, a figure, not a sentence
+
+
+def bare_answer(claim: str, question: str | None) -> bool:
+    """True when ``claim`` is only a short answer to a wh-``question``, sharing none of its words
+    ("Rafael Nadal." for "Which 23-time champion is set to retire?"). Read alone it asserts little
+    more than that a name appears in the evidence, so it is checked as an answer to the question.
+
+    Example:
+        >>> q = "Which 23-time grand slam champion is set to retire after the US Open?"
+        >>> bare_answer("Rafael Nadal [1].", q), bare_answer("Serena Williams is set to retire [1].", q)
+        (True, False)
+        >>> bare_answer("Rafael Nadal [1].", "Is Rafael Nadal retiring?")
+        False
+    """
+    if not question or not _WH.search(question) or _CHOICE.search(question):
+        return False
+    text = MARKER.sub(" ", claim)
+    words = {w for w in tokenize(text) if len(w) > 1}
+    return bool(words) and len(text.split()) <= BARE_ANSWER_WORDS and answer_words(claim, question) == words
+
+
 def _figures(text: str) -> set[str]:
     return {w for w in tokenize(text) if w[0].isdigit()}
 

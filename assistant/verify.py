@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, cast, runtime_checkable
 
-from assistant.citation_choice import covering_pair, restates, sharper_citation
+from assistant.citation_choice import bare_answer, covering_pair, restates, sharper_citation
 from assistant.citations import Claim, first_use_numbering, render
 from assistant.evidence_window import evidence_text, numbers_held, window_evidence, window_sayers
 from assistant.llm import LLM
@@ -123,7 +123,8 @@ def _lines(evidence: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class VerifiedDraft:
     """Kept and dropped sentences of a draft, in draft order; each claim carries its support,
-    each dropped one also why (``no citation``, ``unsupported`` or ``restates the question``); ``recited`` the kept claims
+    each dropped one also why (``no citation``, ``unsupported``, ``restates the question`` or
+    ``does not answer the question``); ``recited`` the kept claims
     whose marker was moved to another shown sentence, as ``(claim, old markers)``; ``windowed``
     the kept claims supported only by their cited sentence read in its window, ``answered`` those
     of them kept because that window shows they answer the question; ``sharpened`` the kept claims
@@ -196,7 +197,9 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     accepted. With ``question``, a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
     ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
     answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
-    (:func:`cite_stating_sentence`)."""
+    (:func:`cite_stating_sentence`). With ``question`` and ``answer_threshold``, a kept sentence that is
+    only a bare answer (:func:`~assistant.citation_choice.bare_answer`, "Rafael Nadal.") must also be
+    judged, read in its cited sentence's window, to answer the question, else it is dropped."""
     judge = asked_once(judge)
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
@@ -251,6 +254,19 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
                 windowed = [c for c in windowed if c != claim]
                 answered = [c for c in answered if c != claim]
                 joined = [c for c in joined if c != claim]
+    if question and answer_threshold is not None and isinstance(judge, AnswerJudge):
+        for claim in [c for c in kept if bare_answer(c.text, question)]:
+            score = judge.answers(question, claim.text, window_evidence(hits, claim.markers[0]))
+            if score >= answer_threshold:
+                continue
+            log.info("dropping a bare answer the judge does not take (%.2f): %s", score, claim.text)
+            kept.remove(claim)
+            dropped.append((replace(claim, support=score), "does not answer the question"))
+            recited = [(c, old) for c, old in recited if c != claim]
+            windowed = [c for c in windowed if c != claim]
+            answered = [c for c in answered if c != claim]
+            joined = [c for c in joined if c != claim]
+            sharper = [(c, old) for c, old in sharper if c != claim]
     return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited), windowed=tuple(windowed),
                          answered=tuple(answered), sharpened=tuple(sharper), joined=tuple(joined))  # fmt: skip
 

@@ -295,7 +295,8 @@ def test_a_short_answer_moves_when_the_window_shows_it_answers_the_question() ->
     assert [(c.markers, c.support) for c in moved.kept] == [((2,), 0.85)]
     assert "Proposed answer: Australia." in llm.prompts[-1]
     strict = verify(draft, PLAN, LLMJudge(llm), 0.65, question=PLAN_Q, answer_threshold=0.9, sharpen=True)
-    assert [c.markers for c in strict.kept] == [(1,)]
+    # nor is [1] ("The new plan identifies 20 places") shown to answer it: a bare answer is dropped
+    assert not strict.kept and strict.dropped[0][1] == "does not answer the question"
 
 
 LEADER = [Hit(Sentence("g", i, 0, 1, text), 0.5, title="Gorbachev dies") for i, text in enumerate([
@@ -327,3 +328,43 @@ def test_a_joined_claim_the_judge_refuses_together_is_dropped() -> None:
     result = verify(parse_answer(LEADER_CLAIM, 3), LEADER, LLMJudge(llm), 0.65, question=LEADER_Q)
     assert result.kept == () and [reason for _, reason in result.dropped] == ["unsupported"]
     assert BOTH in llm.prompts[-1] and not result.joined
+
+
+TENNIS = [Hit(Sentence("t", i, 0, 1, t), 0.5, title="US Open", date="2022-08-10") for i, t in enumerate([
+    "— Rafael Nadal, a 22-time Grand Slam champion and one of Federer's biggest rivals on the court.",
+    "23-time Grand Slam champion Serena Williams announced she is ready to step away from tennis.",
+])]
+RETIRE = "Which 23-time grand slam tennis champion is set to retire after the US Open?"
+
+
+def test_a_bare_answer_must_answer_the_question_not_just_appear() -> None:
+    """"Rafael Nadal." read alone is "supported" by any sentence naming him; a bare answer is kept
+    only when its cited sentence, read in its window, shows it answers the question."""
+    llm = ScriptedLLM(yes_rules={"Proposed answer: Rafael Nadal": 0.2, "Proposed answer: Serena Williams": 0.9},
+                      yes_default=0.95)  # fmt: skip
+    wrong = verify(parse_answer("Rafael Nadal [1].", 2), TENNIS, LLMJudge(llm), 0.65, question=RETIRE, answer_threshold=0.8)
+    assert not wrong.kept and [(c.support, why) for c, why in wrong.dropped] == [(0.2, "does not answer the question")]
+    assert "- Article: US Open (2022-08-10)" in llm.prompts[-1] and f"Question: {RETIRE}" in llm.prompts[-1]
+    right = verify(parse_answer("Serena Williams [2].", 2), TENNIS, LLMJudge(llm), 0.65, question=RETIRE,
+                   answer_threshold=0.8)  # fmt: skip
+    assert [(c.text, c.support) for c in right.kept] == [("Serena Williams.", 0.95)]
+    claims, notes = Verifier(LLMJudge(llm), 0.65, 0.75, 0.8).check(parse_answer("Rafael Nadal [1].", 2), TENNIS, RETIRE)
+    assert claims == [] and notes[0].startswith("Removed a sentence (does not answer the question, support 0.20)")
+
+
+def test_sentences_and_questions_without_a_wh_word_are_not_asked_as_answers() -> None:
+    llm = ScriptedLLM(yes_rules={"Proposed answer:": 0.1}, yes_default=0.95)
+    sentence = parse_answer("Rafael Nadal is a 22-time Grand Slam champion [1].", 2)
+    assert verify(sentence, TENNIS, LLMJudge(llm), 0.65, question=RETIRE, answer_threshold=0.8).kept
+    assert verify(parse_answer("Rafael Nadal [1].", 2), TENNIS, LLMJudge(llm), 0.65, question="Is Nadal retiring?",
+                  answer_threshold=0.8).kept  # fmt: skip
+    assert verify(parse_answer("Rafael Nadal [1].", 2), TENNIS, LLMJudge(llm), 0.65, question=RETIRE).kept
+    assert not any("Proposed answer:" in p for p in llm.prompts)
+
+
+def test_a_bare_answer_already_judged_an_answer_is_not_asked_again() -> None:
+    llm = ScriptedLLM(yes_rules={"Proposed answer: Serena Williams": 0.9}, yes_default=0.3)
+    result = verify(parse_answer("Serena Williams [2].", 2), TENNIS, LLMJudge(llm), 0.65, window_threshold=0.75,
+                    question=RETIRE, answer_threshold=0.8)  # fmt: skip
+    assert result.kept and result.answered == result.kept
+    assert sum("Proposed answer:" in p for p in llm.prompts) == 1
