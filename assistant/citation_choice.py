@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TypeGuard
 
 from assistant.citations import MARKER, Claim
 from assistant.types import Hit
@@ -45,6 +46,11 @@ _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|why|how)\b", re.I)
 _CHOICE = re.compile(r"\bor\b", re.I)
 
 
+def _asks_wh(question: str | None) -> TypeGuard[str]:
+    """A wh-question that is not a choice ("A or B?", whose answer is one of its own words)."""
+    return question is not None and bool(_WH.search(question)) and not _CHOICE.search(question)
+
+
 def restates(claim: str, question: str | None) -> bool:
     """True when ``claim`` adds no word to a wh-``question`` (:func:`answer_words` is empty): it
     repeats the question's own names instead of answering it ("Gotabaya Rajapaksa fled to Sri Lanka"
@@ -60,7 +66,7 @@ def restates(claim: str, question: str | None) -> bool:
         >>> restates("The BLA claimed 280 deaths [1].", "Did the BLA claim 280 deaths?")
         False
     """
-    if not question or not _WH.search(question) or _CHOICE.search(question):
+    if not _asks_wh(question):
         return False
     has_words = any(len(w) > 1 for w in tokenize(MARKER.sub(" ", claim)))
     return has_words and not answer_words(claim, question)
@@ -81,7 +87,7 @@ def bare_answer(claim: str, question: str | None) -> bool:
         >>> bare_answer("Rafael Nadal [1].", "Is Rafael Nadal retiring?")
         False
     """
-    if not question or not _WH.search(question) or _CHOICE.search(question):
+    if not _asks_wh(question):
         return False
     text = MARKER.sub(" ", claim)
     words = {w for w in tokenize(text) if len(w) > 1}

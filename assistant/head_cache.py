@@ -54,8 +54,8 @@ class Head:
 class HeadCache:
     """Saved KV states of fixed prompt openings for one ``llama_cpp.Llama``.
 
-    ``prepare(llama, ids)`` runs (under the caller's lock) before ``ids`` are evaluated; afterwards
-    the live cache holds at least as long a prefix of ``ids`` as before.
+    ``prepare(llama, ids)`` runs (under the caller's lock) before ``ids`` are evaluated and returns how
+    many of them the live cache holds (after a refused restore, none: the cache was cleared).
 
     Example:
         >>> cache = HeadCache([[1, 2, 3]])          # tokens of one opening
@@ -73,16 +73,19 @@ class HeadCache:
         found = [h for h in found if len(h.tokens) - have >= self.min_gain]
         return max(found, key=lambda h: len(h.tokens), default=None)
 
-    def prepare(self, llama: Any, ids: Sequence[int]) -> None:
-        """Make the live cache start with the longest saved opening of ``ids`` (saving it first if new)."""
+    def prepare(self, llama: Any, ids: Sequence[int]) -> int:
+        """Make the live cache start with the longest saved opening of ``ids`` (saving it first if
+        new); return how many leading tokens of ``ids`` the live cache then holds."""
         have = common_prefix(llama.input_ids[: llama.n_tokens].tolist(), ids)
         head = self.best(ids, have)
         if head is None:
-            return
+            return have
         if head.state is None:
             self._save(llama, head, have)
         elif not self._restore(llama, head):
             head.state = None  # llama.cpp refused it: evaluate as usual, save again next time
+            return 0
+        return len(head.tokens)
 
     def _save(self, llama: Any, head: Head, have: int) -> None:
         """Evaluate the opening on the live cache's shared part and keep its state."""

@@ -213,14 +213,7 @@ class LocalLLM:
         llama = self._llama
         with self._lock:
             ids = llama.tokenize(chatml(prompt).encode(), add_bos=False, special=True)
-            self._heads.prepare(llama, ids)
-            cached = llama.input_ids[: llama.n_tokens].tolist()
-            prefix = 0
-            for a, b in zip(cached, ids, strict=False):
-                if a != b:
-                    break
-                prefix += 1
-            prefix = min(prefix, len(ids) - 1)  # always decode at least one token
+            prefix = min(self._heads.prepare(llama, ids), len(ids) - 1)  # always decode at least one token
             llama.n_tokens = prefix
             llama.eval(ids[prefix:])
             logits = np.ctypeslib.as_array(llama._ctx.get_logits(), shape=(llama.n_vocab(),))

@@ -250,10 +250,6 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             if better is not None:
                 kept[i] = better
                 sharper.append((better, claim.markers))
-                recited = [(c, old) for c, old in recited if c != claim]
-                windowed = [c for c in windowed if c != claim]
-                answered = [c for c in answered if c != claim]
-                joined = [c for c in joined if c != claim]
     if question and answer_threshold is not None and isinstance(judge, AnswerJudge):
         for claim in [c for c in kept if bare_answer(c.text, question)]:
             score = judge.answers(question, claim.text, window_evidence(hits, claim.markers[0]))
@@ -262,13 +258,12 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             log.info("dropping a bare answer the judge does not take (%.2f): %s", score, claim.text)
             kept.remove(claim)
             dropped.append((replace(claim, support=score), "does not answer the question"))
-            recited = [(c, old) for c, old in recited if c != claim]
-            windowed = [c for c in windowed if c != claim]
-            answered = [c for c in answered if c != claim]
-            joined = [c for c in joined if c != claim]
-            sharper = [(c, old) for c, old in sharper if c != claim]
-    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped), recited=tuple(recited), windowed=tuple(windowed),
-                         answered=tuple(answered), sharpened=tuple(sharper), joined=tuple(joined))  # fmt: skip
+    # a claim sharpened or dropped since is no longer in ``kept``: how it was kept no longer applies
+    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped),
+                         recited=tuple((c, old) for c, old in recited if c in kept),
+                         windowed=tuple(c for c in windowed if c in kept), answered=tuple(c for c in answered if c in kept),
+                         sharpened=tuple((c, old) for c, old in sharper if c in kept),
+                         joined=tuple(c for c in joined if c in kept))  # fmt: skip
 
 
 def cite_stating_sentence(claim: Claim, hits: Sequence[Hit], judge: Judge, question: str, threshold: float,

@@ -37,7 +37,7 @@ def test_an_opening_must_save_enough_and_leave_something_to_evaluate() -> None:
 def test_prepare_leaves_the_model_alone_when_no_opening_helps() -> None:
     llama = SimpleNamespace(input_ids=np.array([1, 2, 3, 4], dtype=np.intc), n_tokens=4)
     cache = HeadCache([[9] * 20])
-    cache.prepare(llama, [1, 2, 3, 4, 5])  # a fake model: any llama.cpp call would fail
+    assert cache.prepare(llama, [1, 2, 3, 4, 5]) == 4  # a fake model: any llama.cpp call would fail
     assert llama.n_tokens == 4 and cache.restored == 0
 
 
