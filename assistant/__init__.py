@@ -18,10 +18,10 @@ from assistant.errors import (
     SourcedError,
     StoreError,
 )
+from assistant.judge import Judge, LLMJudge
 from assistant.llm import LLM, load_local_llm
 from assistant.settings import Settings
 from assistant.types import Answer, Citation, Hit
-from assistant.verify import Judge, LLMJudge
 from index.ingest import IngestReport
 from index.store import ArticleInfo
 from index.types import Article, Sentence

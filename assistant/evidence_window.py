@@ -88,16 +88,24 @@ def window_sayers(claim: Claim, hits: Sequence[Hit], target: int, question: str 
         >>> window_sayers(Claim("The Avalanche won the Stanley Cup.", (2,)), hits, 2, "Who won the Stanley Cup?")
         [1]
     """
+    cited = hits[target - 1]
+    return [n for n, hit in enumerate(hits, 1)
+            if n != target and in_window(hit, cited) and says_answer(claim, hit.sentence.text, question)]  # fmt: skip
+
+
+def says_answer(claim: Claim, text: str, question: str | None = None) -> bool:
+    """``text`` holds at least :data:`WINDOW_ANSWER_SHARE` of ``claim``'s answer words (its words
+    the question does not hold; none: ``False``) and all its figures.
+
+    Example:
+        >>> q = "Which country announced a plan?"
+        >>> says_answer(Claim("Australia [2].", (2,)), "Australia announced a plan.", q)
+        True
+        >>> says_answer(Claim("Australia [2].", (2,)), "The plan names 110 species.", q)
+        False
+    """
     words = {w for w in tokenize(claim.text) if len(w) > 1}  # not the "s" of a possessive
     answer = words - set(tokenize(question or ""))
     if not answer:
-        return []
-    cited = hits[target - 1]
-    found = []
-    for n, hit in enumerate(hits, 1):
-        if n == target or not in_window(hit, cited):
-            continue
-        text = hit.sentence.text
-        if len(answer & set(tokenize(text))) >= WINDOW_ANSWER_SHARE * len(answer) and numbers_held(claim.text, [text]):
-            found.append(n)
-    return found
+        return False
+    return len(answer & set(tokenize(text))) >= WINDOW_ANSWER_SHARE * len(answer) and numbers_held(claim.text, [text])

@@ -24,11 +24,12 @@ from assistant.condense import FollowUpCondenser
 from assistant.errors import ModelUnavailableError
 from assistant.generation import LLMAnswerer
 from assistant.hybrid import build_check, build_generator, build_retriever
+from assistant.judge import LLMJudge
 from assistant.llm import LLM, load_llm
 from assistant.pipeline import Answerability, AnswerPipeline
 from assistant.settings import Settings
 from assistant.sources import AttributionAnswerer
-from assistant.verify import LLMJudge, Verifier
+from assistant.verify import Verifier
 from index.store import SentenceStore
 
 log = logging.getLogger(__name__)

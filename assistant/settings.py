@@ -149,7 +149,8 @@ class Settings(BaseSettings):
         le=1.0,
         description="P(yes) at which a sentence rejected by both checks above is still kept when its cited sentence, "
         "read in the same window, shows it is a right answer to the question (None: never). Calibrated on LLM drafts "
-        "for news-QA dev items 41-106: at 0.80 it kept 8 right drafts and 1 wrong one of those rejected.",
+        "for news-QA dev items 41-106: at 0.80 it kept 8 right drafts and 1 wrong one of those rejected. A bare answer "
+        "(\"Japan.\") is judged only this way, in at most two windows (None: bare answers take the claim judge).",
     )
     verify_sharpen: bool = Field(
         default=True,

@@ -15,7 +15,9 @@ A sentence joining two facts of one article ("Gorbachev died at 91, awarded the 
 1990"), which no single sentence says, is then judged against the two shown sentences that hold it
 together, and cites both when the judge accepts them. Finally a kept sentence can move to the shown
 sentence that states its answer in the question's terms (:mod:`assistant.citation_choice`), again
-only when the judge accepts that sentence.
+only when the judge accepts that sentence. A bare answer ("Japan.") skips the claim judge, which
+cannot tell a name that answers from a name that only appears: it is judged as an answer to the
+question, read in the window of the sentence that states it.
 """
 
 from __future__ import annotations
@@ -23,101 +25,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol, cast, runtime_checkable
+from typing import cast
 
 from assistant.citation_choice import bare_answer, covering_pair, restates, sharper_citation
 from assistant.citations import Claim, first_use_numbering, render
-from assistant.evidence_window import evidence_text, numbers_held, window_evidence, window_sayers
-from assistant.llm import LLM
-from assistant.prompts import load_prompt, quote
+from assistant.evidence_window import evidence_text, numbers_held, says_answer, window_evidence, window_sayers
+from assistant.judge import AnswerJudge, Judge, asked_once
 from assistant.types import Hit
 from index.bm25 import tokenize
 
 log = logging.getLogger(__name__)
-
-
-class Judge(Protocol):
-    """Anything scoring how well evidence supports a claim, in [0, 1]."""
-
-    def support(self, claim: str, evidence: Sequence[str]) -> float: ...
-
-
-@runtime_checkable
-class AnswerJudge(Judge, Protocol):
-    """A judge that can also score whether evidence shows a proposed answer to a question is right."""
-
-    def answers(self, question: str, claim: str, evidence: Sequence[str]) -> float: ...
-
-
-class LLMJudge:
-    """P(yes) from the LLM for "does this evidence support the claim?".
-
-    Example:
-        >>> from assistant.llm import ScriptedLLM
-        >>> judge = LLMJudge(ScriptedLLM(yes_rules={"280": 0.93}))
-        >>> judge.support("The BLA claimed 280 deaths.", ["The BLA claimed it killed 280."])
-        0.93
-    """
-
-    def __init__(self, llm: LLM) -> None:
-        self.llm = llm
-        self.template = load_prompt("judge", frozenset({"evidence", "claim"}))
-        self.answer_template = load_prompt("judge_answer", frozenset({"evidence", "question", "claim"}))
-
-    def prompt(self, claim: str, evidence: Sequence[str]) -> str:
-        return self.template.format(evidence=_lines(evidence), claim=quote(claim))
-
-    def support(self, claim: str, evidence: Sequence[str]) -> float:
-        if not any(e.strip() for e in evidence):
-            return 0.0
-        return float(self.llm.p_yes(self.prompt(claim, evidence)))
-
-    def answers(self, question: str, claim: str, evidence: Sequence[str]) -> float:
-        """P(yes) that ``evidence`` shows ``claim`` is a right answer to ``question``."""
-        if not any(e.strip() for e in evidence):
-            return 0.0
-        prompt = self.answer_template.format(evidence=_lines(evidence), question=quote(question), claim=quote(claim))
-        return float(self.llm.p_yes(prompt))
-
-
-class _Asked:
-    """``judge`` asked at most once per claim and evidence (one draft's checks reach the same
-    sentence by several routes: the words it holds, then the answer it states)."""
-
-    def __init__(self, judge: Judge) -> None:
-        self.judge = judge
-        self._seen: dict[tuple[str, ...], float] = {}
-
-    def support(self, claim: str, evidence: Sequence[str]) -> float:
-        key = ("support", claim, *evidence)
-        if key not in self._seen:
-            self._seen[key] = self.judge.support(claim, evidence)
-        return self._seen[key]
-
-
-class _AskedAnswers(_Asked):
-    def answers(self, question: str, claim: str, evidence: Sequence[str]) -> float:
-        key = ("answers", question, claim, *evidence)
-        if key not in self._seen:
-            self._seen[key] = cast(AnswerJudge, self.judge).answers(question, claim, evidence)
-        return self._seen[key]
-
-
-def asked_once(judge: Judge) -> Judge:
-    """``judge`` with its answers remembered, keeping whether it can judge answers.
-
-    Example:
-        >>> from assistant.llm import ScriptedLLM
-        >>> llm = ScriptedLLM(yes_default=0.9)
-        >>> once = asked_once(LLMJudge(llm))
-        >>> once.support("X.", ["X."]), once.support("X.", ["X."]), len(llm.prompts)
-        (0.9, 0.9, 1)
-    """
-    return _AskedAnswers(judge) if isinstance(judge, AnswerJudge) else _Asked(judge)
-
-
-def _lines(evidence: Sequence[str]) -> str:
-    return "\n".join(f"- {quote(e)}" for e in evidence if e.strip()) or "- (none)"
 
 
 @dataclass(frozen=True)
@@ -155,6 +72,7 @@ class VerifiedDraft:
         return render(self.kept, self.numbering)
 
 
+BARE_WINDOWS = 2  # windows a bare answer is judged in, at most (about 200 tokens each)
 RECITE_MIN_OVERLAP = 0.5  # share of the claim's content words an alternative sentence must hold
 
 
@@ -197,10 +115,12 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     accepted. With ``question``, a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
     ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
     answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
-    (:func:`cite_stating_sentence`). With ``question`` and ``answer_threshold``, a kept sentence that is
-    only a bare answer (:func:`~assistant.citation_choice.bare_answer`, "Rafael Nadal.") must also be
-    judged, read in its cited sentence's window, to answer the question, else it is dropped."""
+    (:func:`cite_stating_sentence`). With ``question`` and ``answer_threshold``, a sentence that is only a bare
+    answer (:func:`~assistant.citation_choice.bare_answer`, "Rafael Nadal.") is judged only as an
+    answer to the question, read in a window (:func:`_bare_in_window`), and kept there or dropped."""
     judge = asked_once(judge)
+    bare_route = bool(question) and answer_threshold is not None and isinstance(judge, AnswerJudge)
+    settled: list[Claim] = []  # bare answers already judged as answers, in the window they cite
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
@@ -212,6 +132,20 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             dropped.append((replace(sentence, support=0.0), "restates the question"))
             continue
         other = recite_candidate(sentence, hits) if recite else None
+        if bare_route and bare_answer(sentence.text, question):  # "Japan [2].": only the answer judge can tell
+            answer, best = _bare_in_window(sentence, hits, cast(AnswerJudge, judge), cast(str, question),
+                                           cast(float, answer_threshold), other)  # fmt: skip
+            if answer is None:
+                cites = any(1 <= n <= len(hits) for n in sentence.markers)
+                dropped.append((replace(sentence, support=best), "does not answer the question" if cites else "no citation"))
+                continue
+            kept.append(answer)
+            windowed.append(answer)
+            answered.append(answer)
+            settled.append(answer)
+            if answer.markers[0] not in sentence.markers:
+                recited.append((answer, sentence.markers))
+            continue
         if other is not None:  # judged first: it holds clearly more of the sentence's words than its citation
             moved = judge.support(sentence.text, [evidence_text(hits[other - 1])])
             if moved >= threshold:
@@ -246,19 +180,13 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     sharper: list[tuple[Claim, tuple[int, ...]]] = []
     if sharpen and question:
         for i, claim in enumerate(kept):
+            if claim in settled:
+                continue
             better = cite_stating_sentence(claim, hits, judge, question, threshold, answer_threshold)
             if better is not None:
                 kept[i] = better
                 sharper.append((better, claim.markers))
-    if question and answer_threshold is not None and isinstance(judge, AnswerJudge):
-        for claim in [c for c in kept if bare_answer(c.text, question)]:
-            score = judge.answers(question, claim.text, window_evidence(hits, claim.markers[0]))
-            if score >= answer_threshold:
-                continue
-            log.info("dropping a bare answer the judge does not take (%.2f): %s", score, claim.text)
-            kept.remove(claim)
-            dropped.append((replace(claim, support=score), "does not answer the question"))
-    # a claim sharpened or dropped since is no longer in ``kept``: how it was kept no longer applies
+    # a claim sharpened since is no longer in ``kept``: how it was kept no longer applies
     return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped),
                          recited=tuple((c, old) for c, old in recited if c in kept),
                          windowed=tuple(c for c in windowed if c in kept), answered=tuple(c for c in answered if c in kept),
@@ -284,6 +212,32 @@ def cite_stating_sentence(claim: Claim, hits: Sequence[Hit], judge: Judge, quest
             return None
     log.info("citing sentence %d instead of %s (support %.2f): %s", n, claim.markers, score, claim.text)
     return replace(claim, markers=(n,), support=score)
+
+
+def _bare_in_window(claim: Claim, hits: Sequence[Hit], judge: AnswerJudge, question: str, threshold: float,
+                    other: int | None) -> tuple[Claim | None, float]:  # fmt: skip
+    """A bare answer (:func:`~assistant.citation_choice.bare_answer`, "Japan [2].") asserts little more
+    than that a name is in the evidence, so the claim judge is not asked (it took 2-4 calls to end
+    on the same question-aware check): it is judged as an answer to ``question``, read in the window
+    of the shown sentence that states it in the question's terms, else the one holding its words
+    (``other``), else its cited one; at most two windows. Returns it (else ``None``) citing the first
+    window that passes ``threshold``: its sentence and the window's sentences that say the answer
+    (:func:`~assistant.evidence_window.window_sayers`), only those when its sentence does not
+    ("Minneapolis CNN Business —" before the sentence with the figure); and the best score seen."""
+    cited = next((n for n in claim.markers if 1 <= n <= len(hits)), None)
+    targets = [n for n in (sharper_citation(claim, hits, question), other, cited) if n is not None]
+    best = 0.0
+    for n in list(dict.fromkeys(targets))[:BARE_WINDOWS]:
+        window = window_evidence(hits, n)
+        if not numbers_held(claim.text, window):
+            continue
+        score = judge.answers(question, claim.text, window)
+        if score >= threshold:
+            sayers = window_sayers(claim, hits, n, question)
+            own = says_answer(claim, hits[n - 1].sentence.text, question) or not sayers
+            return replace(claim, markers=(n, *sayers) if own else tuple(sayers), support=score), score
+        best = max(best, score)
+    return None, best
 
 
 def _read_jointly(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: float,

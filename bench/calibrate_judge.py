@@ -24,9 +24,9 @@ import statistics
 import time
 from pathlib import Path
 
+from assistant.judge import LLMJudge
 from assistant.llm import load_local_llm
 from assistant.settings import Settings
-from assistant.verify import LLMJudge
 from bench._polnear import load_articles, shared_dir, split_sentences
 
 log = logging.getLogger(__name__)

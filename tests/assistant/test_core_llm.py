@@ -37,7 +37,8 @@ def test_supported_sentence_kept_unsupported_dropped(tmp_path: Path) -> None:
     assert answer.generator == "llm:scripted" and not answer.refused
     assert answer.text == "The BLA said it lost 35 fighters [1]."
     assert len(answer.citations) == 1 and answer.citations[0].support == 0.93
-    assert any("The moon is cheese" in note and "unsupported" in note for note in answer.notes)
+    # short, and none of the question's words: judged only as an answer to it, and dropped as none
+    assert any("The moon is cheese" in note and "does not answer the question" in note for note in answer.notes)
     assert any("Extra words" in note and "no citation" in note for note in answer.notes)
 
 

@@ -49,7 +49,7 @@ LOST_35 = _sentence("The BLA has said that it lost 35") if SAMPLE.is_file() else
 
 
 def test_p_yes_separates_supported_from_unsupported(llm) -> None:
-    from assistant.verify import LLMJudge
+    from assistant.judge import LLMJudge
 
     judge = LLMJudge(llm)
     supported = judge.support(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.citations import Claim, parse_answer
+from assistant.judge import LLMJudge
 from assistant.llm import ScriptedLLM
 from assistant.types import Hit
-from assistant.verify import LLMJudge, VerifiedDraft, Verifier, evidence_text, verify
+from assistant.verify import VerifiedDraft, Verifier, evidence_text, verify
 from index.types import Sentence
 
 HITS = [
@@ -347,7 +348,8 @@ def test_a_bare_answer_must_answer_the_question_not_just_appear() -> None:
     assert "- Article: US Open (2022-08-10)" in llm.prompts[-1] and f"Question: {RETIRE}" in llm.prompts[-1]
     right = verify(parse_answer("Serena Williams [2].", 2), TENNIS, LLMJudge(llm), 0.65, question=RETIRE,
                    answer_threshold=0.8)  # fmt: skip
-    assert [(c.text, c.support) for c in right.kept] == [("Serena Williams.", 0.95)]
+    assert [(c.text, c.support) for c in right.kept] == [("Serena Williams.", 0.9)]  # the answer judge's score
+    assert not any("Claim:" in p for p in llm.prompts)  # the claim judge is never asked about a bare answer
     claims, notes = Verifier(LLMJudge(llm), 0.65, 0.75, 0.8).check(parse_answer("Rafael Nadal [1].", 2), TENNIS, RETIRE)
     assert claims == [] and notes[0].startswith("Removed a sentence (does not answer the question, support 0.20)")
 
@@ -368,3 +370,59 @@ def test_a_bare_answer_already_judged_an_answer_is_not_asked_again() -> None:
                     question=RETIRE, answer_threshold=0.8)  # fmt: skip
     assert result.kept and result.answered == result.kept
     assert sum("Proposed answer:" in p for p in llm.prompts) == 1
+
+
+def test_a_bare_answer_is_judged_in_the_window_that_states_it_first_and_in_two_windows_at_most() -> None:
+    """"Serena Williams [1]." cites the Nadal sentence: the window of the sentence that states the
+    answer in the question's terms is read first, and the claim moves there with a note; one answer
+    call instead of a claim call, a window call and an answer call."""
+    llm = ScriptedLLM(yes_rules={"- (cited) 23-time Grand Slam champion Serena": 0.9}, yes_default=0.3)
+    claims, notes = Verifier(LLMJudge(llm), 0.65, 0.75, 0.8, sharpen=True).check(
+        parse_answer("Serena Williams [1].", 2), TENNIS, RETIRE)
+    assert [(c.markers, c.support) for c in claims] == [((2,), 0.9)] and len(llm.prompts) == 1
+    assert any("shown to answer the question" in n for n in notes)
+    assert any(n.startswith('The model cited another sentence for "Serena Williams."') for n in notes)
+    # neither window shows it: two answer calls, then dropped with the best score
+    llm = ScriptedLLM(yes_default=0.5)
+    result = verify(parse_answer("Serena Williams [1].", 2), TENNIS, LLMJudge(llm), 0.65, window_threshold=0.75,
+                    question=RETIRE, answer_threshold=0.8, sharpen=True)  # fmt: skip
+    assert not result.kept and [(c.support, why) for c, why in result.dropped] == [(0.5, "does not answer the question")]
+    assert len(llm.prompts) == 2 and all("Proposed answer: Serena Williams." in p for p in llm.prompts)
+
+
+def test_a_bare_figure_is_not_judged_in_a_window_that_lacks_it() -> None:
+    llm = ScriptedLLM(yes_default=0.95)
+    result = verify(parse_answer("1,400 [2].", 2), TENNIS, LLMJudge(llm), 0.65, question="How many titles?",
+                    answer_threshold=0.8)  # fmt: skip
+    assert not result.kept and llm.prompts == []
+
+
+DAMAGE = [Hit(Sentence("d", i, 0, 1, t), 0.5, title="Hurricane Ian", date="2022-10-05") for i, t in enumerate([
+    "Minneapolis CNN Business —",
+    "The devastation wrought by Hurricane Ian likely caused more than $50 billion in damages.",
+    "Economists say the storm also dinged US output.",
+])]
+
+
+def test_a_bare_answer_kept_in_its_window_cites_the_sentences_that_say_it() -> None:
+    """The model cited the dateline before the figure: the window shows the answer, and the answer
+    cites the sentence in it that says "$50 billion", not the dateline."""
+    question = "The devastation wrought by Hurricane Ian likely caused how much in damages?"
+    llm = ScriptedLLM(yes_rules={"- (cited) Minneapolis": 0.9}, yes_default=0.3)
+    kept = verify(parse_answer("$50 billion [1].", 3), DAMAGE, LLMJudge(llm), 0.65, question=question,
+                  answer_threshold=0.8).kept  # fmt: skip
+    assert [(c.markers, c.support) for c in kept] == [((2,), 0.9)]
+    # read first in the window of the sentence that states it best, which cites it and the neighbour saying it too
+    llm = ScriptedLLM(yes_rules={"- (cited) The devastation": 0.9}, yes_default=0.3)
+    both = [*DAMAGE[:2], Hit(Sentence("d", 2, 0, 1, "Damages: $50 billion."), 0.5, title="Hurricane Ian")]
+    kept = verify(parse_answer("$50 billion [1].", 3), both, LLMJudge(llm), 0.65, question=question,
+                  answer_threshold=0.8).kept  # fmt: skip
+    assert [c.markers for c in kept] == [(2, 3)] and len(llm.prompts) == 1
+
+
+def test_a_bare_answer_citing_nothing_shown_is_dropped_as_uncited() -> None:
+    llm = ScriptedLLM(yes_default=0.3)
+    result = verify(parse_answer("Serena Williams [9].", 2), TENNIS, LLMJudge(llm), 0.65, question=RETIRE,
+                    answer_threshold=0.8)  # fmt: skip
+    assert [why for _, why in result.dropped] == ["no citation"]
+    assert all("Proposed answer: Serena Williams." in p for p in llm.prompts)  # still read where it is stated
