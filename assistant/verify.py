@@ -120,7 +120,6 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     answer to the question, read in a window (:func:`_bare_in_window`), and kept there or dropped."""
     judge = asked_once(judge)
     bare_route = bool(question) and answer_threshold is not None and isinstance(judge, AnswerJudge)
-    settled: list[Claim] = []  # bare answers already judged as answers, in the window they cite
     kept: list[Claim] = []
     dropped: list[tuple[Claim, str]] = []
     recited: list[tuple[Claim, tuple[int, ...]]] = []
@@ -132,17 +131,16 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             dropped.append((replace(sentence, support=0.0), "restates the question"))
             continue
         other = recite_candidate(sentence, hits) if recite else None
+        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
         if bare_route and bare_answer(sentence.text, question):  # "Japan [2].": only the answer judge can tell
             answer, best = _bare_in_window(sentence, hits, cast(AnswerJudge, judge), cast(str, question),
                                            cast(float, answer_threshold), other)  # fmt: skip
             if answer is None:
-                cites = any(1 <= n <= len(hits) for n in sentence.markers)
-                dropped.append((replace(sentence, support=best), "does not answer the question" if cites else "no citation"))
+                dropped.append((replace(sentence, support=best), "does not answer the question" if cited else "no citation"))
                 continue
             kept.append(answer)
             windowed.append(answer)
             answered.append(answer)
-            settled.append(answer)
             if answer.markers[0] not in sentence.markers:
                 recited.append((answer, sentence.markers))
             continue
@@ -153,7 +151,6 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
                 kept.append(claim)
                 recited.append((claim, sentence.markers))
                 continue
-        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
         score = judge.support(sentence.text, [evidence_text(h) for h in cited]) if cited else 0.0
         if score >= threshold:
             kept.append(replace(sentence, support=score))
@@ -180,7 +177,7 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     sharper: list[tuple[Claim, tuple[int, ...]]] = []
     if sharpen and question:
         for i, claim in enumerate(kept):
-            if claim in settled:
+            if bare_route and bare_answer(claim.text, question):  # already read where it is stated
                 continue
             better = cite_stating_sentence(claim, hits, judge, question, threshold, answer_threshold)
             if better is not None:
