@@ -163,20 +163,50 @@ class AnswerLead:
         labels = expected_labels(question)
         if not labels or self.unavailable or parse_source_question(question) is not None:
             return None
-        try:
-            entities = self.recognizer(sentence)
-        except ModelUnavailableError as exc:
-            log.warning("%s Answers are not led by the phrase that answers.", exc)
-            self.unavailable = True
+        found = self._answering(question, sentence, labels)
+        if found is None:
             return None
-        named = _named_words(question)
-        spans = [_trimmed(sentence, e) for e in entities if e.label in labels and not _dateline(sentence, e)]
-        found = [s for s in dict.fromkeys(spans) if _content(s) and not (_content(s) & named)]
         found = [s for s in found if not any(_content(s) < _content(other) for other in found)]
         counted = _counted(question)  # "how many miles": prefer the amount in miles
         if counted:
             found = [s for s in found if counted in {t.rstrip("s") for t in _tokens(s)}] or found
         return found[0] if len({_content(s) for s in found}) == 1 else None
+
+
+    def missing_kind(self, question: str, sentences: Sequence[str]) -> str | None:
+        """``"a figure"`` or ``"a date"`` when ``question`` asks for one (how many, how much, when,
+        which year) and none of ``sentences`` holds one the question does not already name; ``None``
+        when one does, when the question asks for another kind, or when there is no recognizer.
+
+        Example:
+            >>> typed = AnswerLead(lambda s: [Entity(0, 2, "CARDINAL")] if s[:1].isdigit() else [])
+            >>> typed.missing_kind("How many weapons were seized?", ["The army said it won."])
+            'a figure'
+            >>> typed.missing_kind("How many weapons were seized?", ["12 rifles were seized."]) is None
+            True
+        """
+        labels = expected_labels(question)
+        if not labels or not labels <= AMOUNT | DATE or self.unavailable:
+            return None
+        if parse_source_question(question) is not None:
+            return None
+        for sentence in sentences:
+            if self._answering(question, sentence, labels) != []:
+                return None  # it holds one, or the recognizer is missing
+        return "a date" if labels == DATE else "a figure"
+
+    def _answering(self, question: str, sentence: str, labels: frozenset[str]) -> list[str] | None:
+        """The distinct spans of ``sentence`` whose entity type is in ``labels`` and which the
+        question does not already name; ``None`` when the recognizer is unavailable."""
+        try:
+            entities = self.recognizer(sentence)
+        except ModelUnavailableError as exc:
+            log.warning("%s Answers are not checked for the phrase that answers.", exc)
+            self.unavailable = True
+            return None
+        named = _named_words(question)
+        spans = [_trimmed(sentence, e) for e in entities if e.label in labels and not _dateline(sentence, e)]
+        return [s for s in dict.fromkeys(spans) if _content(s) and not (_content(s) & named)]
 
 
 def _named_words(question: str) -> set[str]:

@@ -51,14 +51,16 @@ def build_pipeline(
     ``attributions`` (the store holds attributions from an extractor). ``llm_problem``: why the
     configured LLM is missing, noted on extractive answers."""
     retriever = build_retriever(store, settings)
-    extractive = ExtractiveGenerator(lead=AnswerLead() if settings.answer_lead else None)
+    recognizer = AnswerLead()  # spaCy NER, loaded at its first use
+    extractive = ExtractiveGenerator(lead=recognizer if settings.answer_lead else None)
     writer = None
     if llm is not None:
         judge = LLMJudge(llm) if settings.verify else None
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
                              Verifier(judge, settings.verify_threshold, settings.verify_window_threshold,
                                       settings.verify_answer_threshold, settings.verify_sharpen,
-                                      settings.verify_pairs), extractive)  # fmt: skip
+                                      settings.verify_pairs), extractive,
+                             recognizer if settings.fallback_answer_type else None)  # fmt: skip
     return AnswerPipeline(
         retriever,
         Answerability(settings.refusal_threshold, store.count, build_check(retriever, settings, llm)),

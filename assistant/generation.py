@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from assistant.answer_lead import AnswerLead
 from assistant.answering import Draft, ExtractiveGenerator
 from assistant.citations import parse_answer
 from assistant.errors import LLMFailedError, ModelUnavailableError
@@ -140,6 +141,10 @@ class LLMAnswerer:
     or the best sentence itself when the model refuses, nothing it wrote is supported, or the
     model fails (:class:`LLMFailedError`; unchecked citations are never shown).
 
+    With ``typed`` (:class:`~assistant.answer_lead.AnswerLead`), a refused or dropped draft falls
+    back to the best sentence only when it holds the kind of answer the question asks for (a figure
+    for "how many", a date for "when"); otherwise the route refuses (a :class:`Draft` with no claims).
+
     ``answer`` yields the draft's text pieces, then one :class:`Draft`; it records
     ``first_token``, ``generate`` and (with a judge) ``verify`` in ``timings``.
 
@@ -153,10 +158,11 @@ class LLMAnswerer:
     """
 
     def __init__(self, generator: EvidenceWriter, verifier: Verifier,
-                 fallback: ExtractiveGenerator | None = None) -> None:  # fmt: skip
+                 fallback: ExtractiveGenerator | None = None, typed: AnswerLead | None = None) -> None:  # fmt: skip
         self.generator = generator
         self.verifier = verifier
         self.fallback = fallback or ExtractiveGenerator()
+        self.typed = typed
         self.name = generator.name
 
     def answer(self, question: str, hits: list[Hit], timings: dict[str, float], started: float) -> Iterator[str | Draft]:
@@ -188,8 +194,7 @@ class LLMAnswerer:
         if is_refusal(draft):
             # Retrieval already cleared the calibrated refusal threshold; the 1.5B model refuses too
             # often (bench-llm), so show the best sentence itself rather than a second refusal.
-            note = "The model did not phrase an answer; showing the best matching sentence instead."
-            yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, (note,))
+            yield self._instead(question, shown, ["The model did not phrase an answer."])
             return
         mark = time.perf_counter()
         try:
@@ -200,10 +205,22 @@ class LLMAnswerer:
         if self.verifier.judge is not None:
             timings["verify"] = time.perf_counter() - mark
         if not claims:
-            notes.append("No generated sentence was supported by its citations; showing the best matching sentence instead.")
-            yield Draft(self.fallback.claims(question, shown), shown, self.fallback.name, tuple(notes))
+            notes.append("No generated sentence was supported by its citations.")
+            yield self._instead(question, shown, notes)
             return
         yield Draft(claims, shown, self.name, tuple(notes))
+
+    def _instead(self, question: str, hits: list[Hit], notes: list[str]) -> Draft:
+        """The best matching sentence in place of the model's answer, or no answer when the question
+        asks for a figure or a date that the sentence does not hold (the model found none either)."""
+        claims = self.fallback.claims(question, hits)
+        kind = self.typed.missing_kind(question, [c.text for c in claims]) if self.typed else None
+        if kind is not None:
+            said = "sentences hold" if len(claims) > 1 else "sentence holds"
+            notes.append(f"The best matching {said} no {kind[2:]}, which the question asks for.")
+            return Draft([], hits, self.fallback.name, tuple(notes))
+        notes.append("Showing the best matching sentence instead.")
+        return Draft(claims, hits, self.fallback.name, tuple(notes))
 
     def _without_llm(self, error: Exception, question: str, hits: list[Hit]) -> Draft:
         """The extractive answer, with a note saying why the model could not answer."""

@@ -134,6 +134,9 @@ class AnswerPipeline:
         started = time.perf_counter()
 
         def finish(draft: Draft) -> Answer:
+            if not draft.claims:  # a route that found nothing to say refuses, with its reasons
+                return refusal(question=question, standalone=standalone, generator=draft.generator,
+                               hits=draft.hits, timings=_total(timings, started), notes=draft.notes)  # fmt: skip
             return compose(draft.claims, draft.hits, question=question, standalone=standalone,
                            generator=draft.generator, timings=_total(timings, started), notes=draft.notes)  # fmt: skip
 

@@ -174,6 +174,24 @@ def test_the_real_recognizer_leads_with_one_airline_and_not_with_two(nlp: object
     assert lead.lead("How many flights were cancelled?", one) == "500"
 
 
+def test_the_real_recognizer_finds_no_figure_or_date_where_there_is_none(nlp: object) -> None:
+    typed = AnswerLead()
+    battle = "During this latest battle, the BLA said that it had managed to kill members of the Army."
+    assert typed.missing_kind("How many weapons did the BLA capture from the Frontier Corps?", [battle]) == "a figure"
+    assert typed.missing_kind("How many weapons did the BLA capture?", [battle, "It took 12 rifles."]) is None
+    admitted = "Even Pakistan’s Defence Minister, Khawaja Asif, admitted that the forces were handicapped."
+    assert typed.missing_kind("When was he appointed Defence Minister?", [admitted]) == "a date"
+    assert typed.missing_kind("When was he appointed?", ["He was appointed in March 2024."]) is None
+    assert typed.missing_kind("Who was appointed Defence Minister?", [admitted]) is None  # not a figure or date
+
+
+def test_a_missing_model_means_no_type_check_not_a_refusal() -> None:
+    def missing(sentence: str) -> list[Entity]:
+        raise ModelUnavailableError("The spaCy model is not installed.")
+
+    assert AnswerLead(missing).missing_kind("How many weapons were seized?", ["The army won."]) is None
+
+
 def test_the_setting_wires_the_lead_into_the_extractive_and_fallback_generators(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from assistant.factory import build_pipeline
     from assistant.settings import Settings
@@ -184,3 +202,19 @@ def test_the_setting_wires_the_lead_into_the_extractive_and_fallback_generators(
     store = SentenceStore(settings.index_dir, HashEmbedder())
     assert build_pipeline(store, settings).extractive.lead is None  # off by default
     assert isinstance(build_pipeline(store, settings.updated(answer_lead=True)).extractive.lead, AnswerLead)
+
+
+def test_the_setting_wires_the_type_check_into_the_llm_route(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.factory import build_pipeline
+    from assistant.generation import LLMAnswerer
+    from assistant.llm import ScriptedLLM
+    from assistant.settings import Settings
+    from index.embed import HashEmbedder
+    from index.store import SentenceStore
+
+    settings = Settings(data_dir=tmp_path, generator="extractive")
+    store = SentenceStore(settings.index_dir, HashEmbedder())
+    route = build_pipeline(store, settings, ScriptedLLM()).llm
+    assert isinstance(route, LLMAnswerer) and isinstance(route.typed, AnswerLead)  # on by default
+    off = build_pipeline(store, settings.updated(fallback_answer_type=False), ScriptedLLM()).llm
+    assert isinstance(off, LLMAnswerer) and off.typed is None

@@ -56,7 +56,7 @@ def test_nothing_supported_falls_back_to_the_extractive_answer(tmp_path: Path) -
     assert answer.generator == "extractive" and not answer.refused
     assert answer.citations[0].sentence == answer.retrieved[0].sentence.text
     assert "Invented claim" not in answer.text
-    assert any("showing the best matching sentence" in note for note in answer.notes)
+    assert any("Showing the best matching sentence instead" in note for note in answer.notes)
 
 
 def test_model_refusal_above_the_threshold_shows_the_best_sentence(tmp_path: Path) -> None:
