@@ -98,11 +98,32 @@ def _figures(text: str) -> set[str]:
     return {w for w in tokenize(text) if w[0].isdigit()}
 
 
+def answer_names(claim: str, question: str) -> tuple[set[str], set[str]]:
+    """The :func:`answer_words` of ``claim`` split into its names and figures (written with a
+    capital or a digit) and its other words; all of them are names when it has none. A sentence
+    stating the answer must hold the names but only half of the other words, which are often the
+    model's own: "Southwest Airlines experienced a meltdown" is stated by "Southwest Airlines
+    canceled thousands of flights", which lacks "experienced"; a reason ("the sheer size of the
+    province") is in its words.
+
+    Example:
+        >>> q = "Which airline suffered an operational meltdown this week?"
+        >>> answer_names("Southwest Airlines experienced an operational meltdown [1].", q)
+        ({'southwest'}, {'experienc'})
+        >>> answer_names('The word was "gaslighting" [1].', "Which word was chosen?")
+        ({'gaslight'}, set())
+    """
+    answer = answer_words(claim, question)
+    written = MARKER.sub(" ", claim).split()
+    named = answer & {t for w in written if w[:1].isupper() or any(c.isdigit() for c in w) for t in tokenize(w)}
+    return (named, answer - named) if named else (answer, set())
+
+
 def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) -> int | None:
     """The shown sentence (1-based) that states ``claim``'s answer better than what it cites, if any.
 
-    A candidate holds every answer word (:func:`answer_words`) and every figure of the claim; it
-    wins when the cited sentences do not all hold those words or when it holds more of the
+    A candidate holds every name and figure the claim adds to the question and half its other
+    answer words (:func:`answer_names`), and every figure of the claim; it wins when the cited sentences do not all hold those words or when it holds more of the
     question's words than each of them (ties go to the earlier shown sentence). Claims that add
     no word to the question, and calls without a question, get ``None``.
 
@@ -119,7 +140,7 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
     """
     if not question:
         return None
-    answer = answer_words(claim.text, question)
+    answer, others = answer_names(claim.text, question)
     if not answer:
         return None
     asked = set(tokenize(question))
@@ -127,7 +148,8 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
 
     def score(text: str) -> tuple[bool, int]:
         words = set(tokenize(text))
-        holds = all(_matches(w, words) for w in answer) and figures <= words
+        held = sum(_matches(w, words) for w in others)
+        holds = all(_matches(w, words) for w in answer) and figures <= words and held >= len(others) // 2
         return holds, len(asked & words)
 
     cited = [score(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)]

@@ -80,6 +80,8 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
     """The shown sentence (1-based) that best holds the claim's words, when it holds clearly more
     of them than the cited ones and at least :data:`RECITE_MIN_OVERLAP`: small models often copy
     the marker of the prompt's example or of a neighbour, while the words come from the right one.
+    Ties go to the earlier shown sentence: articles are shown best match first, each in its own
+    order, where a story states its news first.
 
     Example:
         >>> from index.types import Sentence
@@ -94,7 +96,7 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
 
     cited = max((held(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)), default=0.0)
     scored = [(held(h.sentence.text), n) for n, h in enumerate(hits, 1) if n not in claim.markers]
-    best, n = max(scored, default=(0.0, 0))
+    best, n = max(scored, key=lambda scored_n: (scored_n[0], -scored_n[1]), default=(0.0, 0))
     return n if best >= RECITE_MIN_OVERLAP and best > cited else None
 
 

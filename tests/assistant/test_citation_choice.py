@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.citation_choice import answer_words, covering_pair, sharper_citation
+from assistant.citation_choice import answer_names, answer_words, covering_pair, sharper_citation
 from assistant.citations import Claim
 from assistant.types import Hit
 from index.types import Sentence
@@ -56,6 +56,27 @@ def test_a_cited_sentence_stating_the_answer_is_left_unless_another_holds_more_o
     tie = hits("Gaslighting was chosen.", "Gaslighting was chosen, Merriam-Webster said.",
                "Merriam-Webster: gaslighting was chosen.")  # fmt: skip
     assert sharper_citation(Claim("Gaslighting [1].", (1,)), tie, q) == 2  # ties: the earlier shown sentence
+
+
+def test_a_stating_sentence_must_hold_the_answer_names_not_the_drafts_own_verbs() -> None:
+    q = "Which airline suffered an operational meltdown this week that resulted in thousands of flights canceled?"
+    shown = hits("A nightmare flight experience: 1,000 Southwest flyers slept at Denver airport.",
+                 "Southwest Airlines canceled thousands of flights this week, stranding passengers.",
+                 "Airlines canceled thousands of flights this week.")  # fmt: skip
+    claim = Claim("Southwest Airlines experienced an operational meltdown this week [1].", (1,))
+    assert answer_names(claim.text, q) == ({"southwest"}, {"experienc"})
+    assert sharper_citation(claim, shown, q) == 2  # "experienced" is the model's word, not the answer
+    assert sharper_citation(replace(claim, text="Delta Air Lines experienced it [1]."), shown, q) is None
+
+
+def test_a_stating_sentence_must_hold_half_the_other_words_a_reason_is_made_of() -> None:
+    q = "According to Khawaja Asif, why are the Pakistani security forces handicapped?"
+    shown = hits("The forces are handicapped by the sheer size of the Balochistan province, Asif said.",
+                 "Khawaja Asif admitted that the Pakistani security forces were handicapped against Baloch rebels.")  # fmt: skip
+    claim = Claim("The sheer size of the Balochistan province handicaps the forces [1].", (1,))
+    assert answer_names(claim.text, q) == ({"balochistan"}, {"sheer", "size", "provinc"})
+    assert sharper_citation(claim, shown, q) is None  # [2] names "Baloch" but says nothing of the reason
+    assert sharper_citation(replace(claim, markers=(2,)), shown, q) == 1
 
 
 GORBACHEV = [

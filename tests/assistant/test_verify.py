@@ -8,7 +8,7 @@ from assistant.citations import Claim, parse_answer
 from assistant.judge import LLMJudge
 from assistant.llm import ScriptedLLM
 from assistant.types import Hit
-from assistant.verify import VerifiedDraft, Verifier, evidence_text, verify
+from assistant.verify import VerifiedDraft, Verifier, evidence_text, recite_candidate, verify
 from index.types import Sentence
 
 HITS = [
@@ -94,6 +94,14 @@ def test_the_sentence_holding_the_words_is_judged_before_the_cited_one() -> None
     assert len(cited_only.prompts) == 2 and "- The BLA has claimed" in cited_only.prompts[0]
     claims, notes = Verifier(LLMJudge(both), 0.5).check(parse_answer(claim, 3), HITS)
     assert claims[0].markers == (1,) and notes[0].startswith("The model cited another sentence for")
+
+
+def test_of_two_sentences_holding_the_words_equally_the_earlier_shown_is_recited() -> None:
+    """Articles are shown best match first: the lead of the best one, not a later paraphrase."""
+    shown = [Hit(Sentence("a", 0, 0, 1, "NATO formalized its invitation to Sweden and Finland to join."), 0.9),
+             Hit(Sentence("b", 0, 0, 1, "Stoltenberg called the formal invitation to Sweden and Finland historic."), 0.4)]  # fmt: skip
+    assert recite_candidate(Claim("Finland and Sweden were formally invited to join NATO.", ()), shown) == 1
+    assert recite_candidate(Claim("Stoltenberg called the invitation historic.", ()), shown) == 2  # holds more
 
 
 def test_no_recitation_when_no_sentence_holds_the_claim_or_the_judge_refuses_it() -> None:
