@@ -172,7 +172,6 @@ class AnswerLead:
             found = [s for s in found if counted in {t.rstrip("s") for t in _tokens(s)}] or found
         return found[0] if len({_content(s) for s in found}) == 1 else None
 
-
     def missing_kind(self, question: str, sentences: Sequence[str]) -> str | None:
         """``"a figure"`` or ``"a date"`` when ``question`` asks for one (how many, how much, when,
         which year) and none of ``sentences`` holds one the question does not already name; ``None``
@@ -201,7 +200,7 @@ class AnswerLead:
         try:
             entities = self.recognizer(sentence)
         except ModelUnavailableError as exc:
-            log.warning("%s Answers are not checked for the phrase that answers.", exc)
+            log.warning("%s Answers are not led by the phrase that answers, nor fallbacks checked for it.", exc)
             self.unavailable = True
             return None
         named = _named_words(question)

@@ -123,9 +123,10 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
     """The shown sentence (1-based) that states ``claim``'s answer better than what it cites, if any.
 
     A candidate holds every name and figure the claim adds to the question and half its other
-    answer words (:func:`answer_names`), and every figure of the claim; it wins when the cited sentences do not all hold those words or when it holds more of the
-    question's words than each of them (ties go to the earlier shown sentence). Claims that add
-    no word to the question, and calls without a question, get ``None``.
+    answer words (:func:`answer_names`), and every figure of the claim; it wins when the cited
+    sentences do not all hold those words or when it holds more of the question's words than each
+    of them (ties go to the earlier shown sentence). Claims that add no word to the question, and
+    calls without a question, get ``None``.
 
     Example:
         >>> from index.types import Sentence
