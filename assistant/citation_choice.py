@@ -10,13 +10,14 @@ prevent extinctions"), while another shown sentence states the answer in the que
 A fact-checker wants the second. :func:`sharper_citation` finds it by rule: it holds every word
 the answer adds to the question (and every figure) and more of the question's words than any
 cited sentence. The verifier then asks the judge about it before citing it instead, so the moved
-citation is checked like any other (:func:`assistant.verify.verify`).
+citation is checked like any other (:func:`assistant.verify.verify`). The same test finds a
+sentence of another article that states the answer too (:func:`corroborating_citation`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeGuard
 
 from assistant.citations import MARKER, Claim
@@ -139,13 +140,67 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
         >>> sharper_citation(Claim("Australia announced a plan [2].", (2,)), hits, q) is None
         True
     """
+    stating = _stating(claim, question)
+    if stating is None:
+        return None
+    cited = [stating(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)]
+    best: tuple[int, int] | None = None  # (question words held, n)
+    for n, hit in enumerate(hits, 1):
+        if n in claim.markers:
+            continue
+        holds, covered = stating(hit.sentence.text)
+        beats = all(not c_holds or covered > c_covered for c_holds, c_covered in cited)
+        if holds and beats and (best is None or covered > best[0]):
+            best = (covered, n)
+    return best[1] if best is not None else None
+
+
+def corroborating_citation(claim: Claim, hits: Sequence[Hit], question: str | None) -> int | None:
+    """The shown sentence (1-based) of an article ``claim`` does not cite yet that states its answer
+    by the test of :func:`sharper_citation` (the figures the question already names aside), holding
+    most of the question's words (ties go to the earlier shown sentence); ``None`` without one. News
+    is reported by several outlets at once, and a fact-checker trusts what two outlets state more
+    than what one does; an article whose near-identical copy the claim cites (``duplicates``) is
+    not another outlet, and another sentence of a cited article adds no independent evidence.
+
+    Example:
+        >>> from index.types import Sentence
+        >>> hits = [Hit(Sentence(a, i, 0, 1, t), 1.0) for i, (a, t) in enumerate([
+        ...     ("cnn", "Houston issued a boil water notice."), ("cnn", "Houston lifted it."),
+        ...     ("ust", "Residents of Houston were told to boil water before use.")])]
+        >>> q = "Which city issued a boil water notice?"
+        >>> corroborating_citation(Claim("Houston issued the notice [1].", (1,)), hits, q)
+        3
+        >>> corroborating_citation(Claim("Houston issued the notice [3].", (3,)), hits, q)
+        1
+    """
+    stating = _stating(claim, question, asked_figures=False)
+    if stating is None:
+        return None
+    cited = [hits[n - 1] for n in claim.markers if 1 <= n <= len(hits)]
+    covered = {h.sentence.article_id for c in cited for h in (c, *c.duplicates)}
+    best: tuple[int, int] | None = None  # (question words held, n)
+    for n, hit in enumerate(hits, 1):
+        if hit.sentence.article_id in covered:
+            continue
+        holds, asked = stating(hit.sentence.text)
+        if holds and (best is None or asked > best[0]):
+            best = (asked, n)
+    return best[1] if best is not None else None
+
+
+def _stating(claim: Claim, question: str | None, asked_figures: bool = True) -> Callable[[str], tuple[bool, int]] | None:
+    """A test of whether a sentence states ``claim``'s answer (:func:`sharper_citation`): whether it
+    holds every name and figure of the answer and half its other words (and, with ``asked_figures``,
+    the figures the question names too), and how many of the question's words it holds; ``None``
+    without a question or when the claim adds no word to it."""
     if not question:
         return None
     answer, others = answer_names(claim.text, question)
     if not answer:
         return None
     asked = set(tokenize(question))
-    figures = _figures(MARKER.sub(" ", claim.text))
+    figures = _figures(MARKER.sub(" ", claim.text)) - (set() if asked_figures else asked)
 
     def score(text: str) -> tuple[bool, int]:
         words = set(tokenize(text))
@@ -153,16 +208,7 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
         holds = all(_matches(w, words) for w in answer) and figures <= words and held >= len(others) // 2
         return holds, len(asked & words)
 
-    cited = [score(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)]
-    best: tuple[int, int] | None = None  # (question words held, n)
-    for n, hit in enumerate(hits, 1):
-        if n in claim.markers:
-            continue
-        holds, covered = score(hit.sentence.text)
-        beats = all(not c_holds or covered > c_covered for c_holds, c_covered in cited)
-        if holds and beats and (best is None or covered > best[0]):
-            best = (covered, n)
-    return best[1] if best is not None else None
+    return score
 
 
 def covering_pair(claim: Claim, hits: Sequence[Hit], question: str | None = None) -> tuple[int, int] | None:

@@ -59,7 +59,7 @@ def build_pipeline(
         writer = LLMAnswerer(build_generator(llm, retriever, store, settings),
                              Verifier(judge, settings.verify_threshold, settings.verify_window_threshold,
                                       settings.verify_answer_threshold, settings.verify_sharpen,
-                                      settings.verify_pairs), extractive,
+                                      settings.verify_pairs, settings.verify_corroborate), extractive,
                              recognizer if settings.fallback_answer_type else None)  # fmt: skip
     return AnswerPipeline(
         retriever,

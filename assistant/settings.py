@@ -171,6 +171,12 @@ class Settings(BaseSettings):
         "that together hold its words and figures, and cite both when the judge accepts them (the model joins two "
         "facts of an article in one sentence and cites one).",
     )
+    verify_corroborate: bool = Field(
+        default=True,
+        description="Also cite a shown sentence of another article that states a kept sentence's answer (it holds "
+        "every name and figure the answer adds to the question), when the judge accepts it read in its window: one "
+        "judge call an answer at most. News is told by several outlets; an answer two articles state is checked twice.",
+    )
     openai_base_url: str = Field(default="http://127.0.0.1:11434/v1", description="OpenAI-compatible URL.")
     openai_model: str = Field(default="qwen2.5:1.5b", description="Model name on that server.")
     openai_api_key: str = Field(default="not-needed", description="API key for that server.")

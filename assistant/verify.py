@@ -15,9 +15,11 @@ A sentence joining two facts of one article ("Gorbachev died at 91, awarded the 
 1990"), which no single sentence says, is then judged against the two shown sentences that hold it
 together, and cites both when the judge accepts them. Finally a kept sentence can move to the shown
 sentence that states its answer in the question's terms (:mod:`assistant.citation_choice`), again
-only when the judge accepts that sentence. A bare answer ("Japan.") skips the claim judge, which
-cannot tell a name that answers from a name that only appears: it is judged as an answer to the
-question, read in the window of the sentence that states it.
+only when the judge accepts that sentence; and one kept sentence can also cite a shown sentence of
+another article that states its answer, again only when the judge accepts it, read in its own
+article's window. A bare answer ("Japan.") skips the claim judge, which cannot tell a name that
+answers from a name that only appears: it is judged as an answer to the question, read in the
+window of the sentence that states it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import cast
 
-from assistant.citation_choice import bare_answer, covering_pair, restates, sharper_citation
+from assistant.citation_choice import (
+    bare_answer,
+    corroborating_citation,
+    covering_pair,
+    restates,
+    sharper_citation,
+)
 from assistant.citations import Claim, first_use_numbering, render
 from assistant.evidence_window import evidence_text, numbers_held, says_answer, window_evidence, window_sayers
 from assistant.judge import AnswerJudge, Judge, asked_once
@@ -46,7 +54,8 @@ class VerifiedDraft:
     the kept claims supported only by their cited sentence read in its window, ``answered`` those
     of them kept because that window shows they answer the question; ``sharpened`` the kept claims
     whose citation was moved to the shown sentence that states their answer, as ``(claim, old markers)``;
-    ``joined`` the kept claims supported only by two sentences of one article read together.
+    ``joined`` the kept claims supported only by two sentences of one article read together;
+    ``corroborated`` the kept claims that also cite a sentence of another article stating their answer.
 
     Example:
         >>> d = VerifiedDraft(kept=(Claim("X.", (3,), 0.9),))
@@ -61,6 +70,7 @@ class VerifiedDraft:
     answered: tuple[Claim, ...] = ()
     sharpened: tuple[tuple[Claim, tuple[int, ...]], ...] = ()
     joined: tuple[Claim, ...] = ()
+    corroborated: tuple[Claim, ...] = ()
 
     @property
     def numbering(self) -> dict[int, int]:
@@ -102,7 +112,8 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
 
 def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, threshold: float,
            recite: bool = True, window_threshold: float | None = None, question: str | None = None,
-           answer_threshold: float | None = None, sharpen: bool = False, pairs: bool = True) -> VerifiedDraft:  # fmt: skip
+           answer_threshold: float | None = None, sharpen: bool = False, pairs: bool = True,
+           corroborate: bool = False) -> VerifiedDraft:  # fmt: skip
     """Keep the sentences whose cited hits (``[n]`` -> ``hits[n-1]``) support them; with
     ``recite``, a sentence whose words are held clearly better by another shown sentence
     (:func:`recite_candidate`) is judged on that one first and cites it if the judge accepts it (the
@@ -117,7 +128,10 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
     accepted. With ``question``, a sentence that only repeats a wh-question's words (:func:`restates`) is dropped unjudged. With
     ``question`` and ``sharpen``, each kept sentence then moves to the shown sentence that states its
     answer (:func:`~assistant.citation_choice.sharper_citation`) when the judge accepts that one alone
-    (:func:`cite_stating_sentence`). With ``question`` and ``answer_threshold``, a sentence that is only a bare
+    (:func:`cite_stating_sentence`). With ``question`` and ``corroborate``, the first kept sentence with a
+    shown sentence of another article stating its answer also cites that one when the judge accepts it
+    (:func:`corroborate_claim`; one judge call a draft at most, and the claim's support becomes the
+    lower of the two). With ``question`` and ``answer_threshold``, a sentence that is only a bare
     answer (:func:`~assistant.citation_choice.bare_answer`, "Rafael Nadal.") is judged only as an
     answer to the question, read in a window (:func:`_bare_in_window`), and kept there or dropped."""
     judge = asked_once(judge)
@@ -186,11 +200,54 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
                 kept[i] = better
                 sharper.append((better, claim.markers))
     # a claim sharpened since is no longer in ``kept``: how it was kept no longer applies
-    return VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped),
-                         recited=tuple((c, old) for c, old in recited if c in kept),
-                         windowed=tuple(c for c in windowed if c in kept), answered=tuple(c for c in answered if c in kept),
-                         sharpened=tuple((c, old) for c, old in sharper if c in kept),
-                         joined=tuple(c for c in joined if c in kept))  # fmt: skip
+    draft = VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped),
+                          recited=tuple((c, old) for c, old in recited if c in kept),
+                          windowed=tuple(c for c in windowed if c in kept), answered=tuple(c for c in answered if c in kept),
+                          sharpened=tuple((c, old) for c, old in sharper if c in kept),
+                          joined=tuple(c for c in joined if c in kept))  # fmt: skip
+    if corroborate and question:
+        for claim in kept:
+            n = corroborating_citation(claim, hits, question)
+            if n is None:
+                continue
+            bare = bare_route and bare_answer(claim.text, question)
+            both = corroborate_claim(claim, n, hits, judge, question, threshold, window_threshold,
+                                     answer_threshold if bare else None)  # fmt: skip
+            return _swapped(draft, claim, both) if both is not None else draft
+    return draft
+
+
+def _swapped(draft: VerifiedDraft, old: Claim, new: Claim) -> VerifiedDraft:
+    """``draft`` with kept claim ``old`` replaced by its corroborated form ``new`` everywhere."""
+    def swap(c: Claim) -> Claim:
+        return new if c == old else c
+    return VerifiedDraft(kept=tuple(map(swap, draft.kept)), dropped=draft.dropped,
+                         recited=tuple((swap(c), o) for c, o in draft.recited),
+                         windowed=tuple(map(swap, draft.windowed)), answered=tuple(map(swap, draft.answered)),
+                         sharpened=tuple((swap(c), o) for c, o in draft.sharpened),
+                         joined=tuple(map(swap, draft.joined)), corroborated=(new,))  # fmt: skip
+
+
+def corroborate_claim(claim: Claim, n: int, hits: Sequence[Hit], judge: Judge, question: str, threshold: float,
+                      window_threshold: float | None, answer_threshold: float | None = None) -> Claim | None:  # fmt: skip
+    """``claim`` citing shown sentence ``n`` (another article's, :func:`corroborating_citation`) after
+    its own, when the judge accepts ``n`` read in its window (the article's title and date say which
+    event it reports) at ``window_threshold``, else alone at ``threshold``; with ``answer_threshold``
+    (a bare answer, "Nicole [2]."), when that window shows it answers ``question``. One judge call."""
+    window = window_evidence(hits, n)
+    if not numbers_held(claim.text, window):
+        return None
+    if answer_threshold is not None and isinstance(judge, AnswerJudge):
+        score, needed = judge.answers(question, claim.text, window), answer_threshold
+    elif window_threshold is not None:
+        score, needed = judge.support(claim.text, window), window_threshold
+    else:
+        score, needed = judge.support(claim.text, [evidence_text(hits[n - 1])]), threshold
+    if score < needed:
+        return None
+    log.info("also citing sentence %d of another article (support %.2f): %s", n, score, claim.text)
+    support = score if claim.support is None else min(claim.support, score)  # every citation holds it
+    return replace(claim, markers=(*claim.markers, n), support=support)
 
 
 def cite_stating_sentence(claim: Claim, hits: Sequence[Hit], judge: Judge, question: str, threshold: float,
@@ -285,13 +342,15 @@ class Verifier:
     """
 
     def __init__(self, judge: Judge | None, threshold: float = 0.65, window_threshold: float | None = None,
-                 answer_threshold: float | None = None, sharpen: bool = False, pairs: bool = True) -> None:  # fmt: skip
+                 answer_threshold: float | None = None, sharpen: bool = False, pairs: bool = True,
+                 corroborate: bool = False) -> None:  # fmt: skip
         self.judge = judge
         self.threshold = threshold
         self.window_threshold = window_threshold
         self.answer_threshold = answer_threshold
         self.sharpen = sharpen
         self.pairs = pairs
+        self.corroborate = corroborate
 
     def check(self, sentences: Sequence[Claim], hits: Sequence[Hit],
               question: str | None = None) -> tuple[list[Claim], list[str]]:  # fmt: skip
@@ -300,7 +359,7 @@ class Verifier:
                     [f"Removed a sentence with no citation: {s.text}" for s in sentences if not s.markers])  # fmt: skip
         verified = verify(sentences, hits, self.judge, self.threshold, window_threshold=self.window_threshold,
                           question=question, answer_threshold=self.answer_threshold, sharpen=self.sharpen,
-                          pairs=self.pairs)  # fmt: skip
+                          pairs=self.pairs, corroborate=self.corroborate)  # fmt: skip
         claims = [replace(c, support=round(c.support or 0.0, 3)) for c in verified.kept]
         notes = [f"Removed a sentence ({reason}, support {c.support:.2f}): {c.text}" for c, reason in verified.dropped]
         notes += [f"The model {'cited another sentence for' if old else 'gave no citation for'} \"{c.text}\"; "
@@ -313,4 +372,5 @@ class Verifier:
                   f"says all of it (support {c.support:.2f})." for c in verified.joined]  # fmt: skip
         notes += [f"\"{c.text}\" now cites the retrieved sentence that states its answer in the question's terms "
                   f"(support {c.support:.2f})." for c, _ in verified.sharpened]  # fmt: skip
+        notes += [f"\"{c.text}\" is stated by another article too, which it also cites." for c in verified.corroborated]
         return claims, notes

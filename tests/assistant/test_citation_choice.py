@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.citation_choice import answer_names, answer_words, covering_pair, sharper_citation
+from assistant.citation_choice import (
+    answer_names,
+    answer_words,
+    corroborating_citation,
+    covering_pair,
+    sharper_citation,
+)
 from assistant.citations import Claim
 from assistant.types import Hit
 from index.types import Sentence
@@ -113,3 +119,44 @@ def test_among_equal_pairs_the_one_with_a_cited_sentence_wins() -> None:
     shown = hits(GORBACHEV[2], GORBACHEV[0], "Mikhail Gorbachev died on Tuesday, aged 91.")
     assert covering_pair(replace(JOINED, markers=(3,)), shown, LEADER_Q) == (1, 3)
     assert covering_pair(replace(JOINED, markers=(1,)), shown, LEADER_Q) == (1, 2)  # both hold [1]: the earlier
+
+
+def _from(*pairs: tuple[str, str]) -> list[Hit]:
+    return [Hit(Sentence(a, i, 0, 1, t), 1.0) for i, (a, t) in enumerate(pairs)]
+
+
+WATER_Q = "Which city issued a boil water notice to millions of its residents?"
+
+
+def test_a_corroborating_sentence_comes_from_another_article_and_states_the_answer() -> None:
+    shown = _from(("cnn", "Houston issued a boil water notice on Sunday."),
+                  ("cnn", "Houston Public Works said residents no longer need to boil water."),
+                  ("ust", "The notice covered 2.2 million people."),
+                  ("ust", "Officials in Houston said water should be boiled before use."),
+                  ("wk", "City officials in Houston told millions of residents to boil water."))
+    claim = Claim("Houston issued a boil water notice [1].", (1,))
+    assert corroborating_citation(claim, shown, WATER_Q) == 5  # holds most of the question's words; [2] is cnn's
+    assert corroborating_citation(replace(claim, markers=(1, 5)), shown, WATER_Q) == 4  # wk is cited already
+    assert corroborating_citation(replace(claim, markers=(1, 4, 5)), shown, WATER_Q) is None
+    assert corroborating_citation(claim, shown, None) is None
+    assert corroborating_citation(Claim("A boil water notice [1].", (1,)), shown, WATER_Q) is None  # adds nothing
+
+
+def test_a_corroborating_sentence_holds_every_figure_and_skips_copies_already_cited() -> None:
+    shown = _from(("cnn", "Nicole hit Florida with 75 mph winds."), ("ust", "Nicole hit Florida."),
+                  ("wk", "Nicole came ashore with winds of 75 mph."))
+    q = "Which storm hit Florida this week?"
+    assert corroborating_citation(Claim("Nicole hit Florida with 75 mph winds [1].", (1,)), shown, q) == 3
+    copy = Hit(Sentence("wk", 2, 0, 1, "Nicole came ashore with winds of 75 mph."), 1.0)
+    first = replace(shown[0], duplicates=(copy,))  # the syndicated copy stands for wk already
+    assert corroborating_citation(Claim("Nicole hit Florida with 75 mph winds [1].", (1,)), [first, *shown[1:]], q) is None
+
+
+def test_a_corroborating_sentence_need_not_repeat_the_figures_the_question_names() -> None:
+    shown = _from(("cnn", 'Merriam-Webster has announced its 2022 word of the year: "gaslighting."'),
+                  ("ust", "The online dictionary chose the word gaslighting."),
+                  ("ust", "Last year's word was vaccine."))
+    q = "Which word did Merriam-Webster select as its 2022 word of the year?"
+    claim = Claim('Merriam-Webster selected "gaslighting" as its 2022 word of the year [1].', (1,))
+    assert corroborating_citation(claim, shown, q) == 2
+    assert sharper_citation(replace(claim, markers=(3,)), shown, q) == 1  # a sharper citation still holds "2022"

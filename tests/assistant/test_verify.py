@@ -434,3 +434,72 @@ def test_a_bare_answer_citing_nothing_shown_is_dropped_as_uncited() -> None:
                     answer_threshold=0.8)  # fmt: skip
     assert [why for _, why in result.dropped] == ["no citation"]
     assert all("Proposed answer: Serena Williams." in p for p in llm.prompts)  # still read where it is stated
+
+
+WATER = [Hit(Sentence(a, i, 0, 1, t), 0.5, title=title, date="2022-11-29") for i, (a, title, t) in enumerate([
+    ("cnn", "Houston lifts boil notice", "Houston issued a boil water notice on Sunday after a power outage."),
+    ("cnn", "Houston lifts boil notice", "Residents no longer need to boil water, the city said."),
+    ("ust", "Boil water notice in Houston", "City officials in Houston told millions of residents to boil water."),
+])]
+WATER_Q = "Which city issued a boil water notice to millions of its residents?"
+WATER_CLAIM = "Houston issued a boil water notice [1]."
+
+
+def test_a_kept_claim_also_cites_another_article_stating_its_answer_when_the_judge_accepts() -> None:
+    """[1] supports the claim; [3], another outlet's, states the answer too: read in its window it
+    is accepted, so the claim cites both, its support the lower of the two, with a note."""
+    llm = ScriptedLLM(yes_rules={"- Houston issued": 0.95, "- (cited) City officials in Houston": 0.8}, yes_default=0.2)
+    plain = verify(parse_answer(WATER_CLAIM, 3), WATER, LLMJudge(llm), 0.65, window_threshold=0.75, question=WATER_Q)
+    assert [c.markers for c in plain.kept] == [(1,)] and not plain.corroborated
+    calls = len(llm.prompts)
+    result = verify(parse_answer(WATER_CLAIM, 3), WATER, LLMJudge(llm), 0.65, window_threshold=0.75,
+                    question=WATER_Q, corroborate=True)  # fmt: skip
+    assert [(c.markers, c.support) for c in result.kept] == [((1, 3), 0.8)] and result.corroborated == result.kept
+    assert len(llm.prompts) == 2 * calls + 1  # one more judge call, reading [3] under its own headline
+    assert "- Article: Boil water notice in Houston (2022-11-29)" in llm.prompts[-1]
+    claims, notes = Verifier(LLMJudge(llm), 0.65, 0.75, corroborate=True).check(parse_answer(WATER_CLAIM, 3), WATER, WATER_Q)
+    assert claims[0].markers == (1, 3)
+    assert notes == ['"Houston issued a boil water notice." is stated by another article too, which it also cites.']
+
+
+def test_a_refused_corroboration_changes_nothing_and_costs_one_call() -> None:
+    llm = ScriptedLLM(yes_rules={"- Houston issued": 0.95}, yes_default=0.5)
+    result = verify(parse_answer(f"{WATER_CLAIM} Houston is in Texas [1].", 3), WATER, LLMJudge(llm), 0.65,
+                    window_threshold=0.75, question=WATER_Q, corroborate=True)  # fmt: skip
+    assert [c.markers for c in result.kept] == [(1,), (1,)] and not result.corroborated
+    assert sum("(cited) City officials" in p for p in llm.prompts) == 1  # for the first claim only
+    # without a window threshold, the sentence alone is judged at the claim threshold
+    llm = ScriptedLLM(yes_rules={"- Houston issued": 0.95, "- City officials in Houston": 0.7}, yes_default=0.2)
+    result = verify(parse_answer(WATER_CLAIM, 3), WATER, LLMJudge(llm), 0.65, question=WATER_Q, corroborate=True)
+    assert [(c.markers, c.support) for c in result.kept] == [((1, 3), 0.7)]
+
+
+def test_a_corroborated_claim_keeps_how_it_was_kept_and_a_bare_answer_is_asked_as_an_answer() -> None:
+    """A claim recited to [1] keeps its recitation note once corroborated; "Houston [1]." is asked
+    first kept in [3]'s window, then asked whether [1]'s window shows it answers the question too,
+    not whether it supports a claim."""
+    llm = ScriptedLLM(yes_rules={"- Houston issued": 0.95, "- (cited) City officials in Houston": 0.8}, yes_default=0.2)
+    result = verify(parse_answer("Houston issued a boil water notice [2].", 3), WATER, LLMJudge(llm), 0.65,
+                    window_threshold=0.75, question=WATER_Q, corroborate=True)  # fmt: skip
+    assert [c.markers for c in result.kept] == [(1, 3)] and [old for _, old in result.recited] == [(2,)]
+    llm = ScriptedLLM(yes_rules={"Proposed answer: Houston.": 0.9}, yes_default=0.2)
+    result = verify(parse_answer("Houston [1].", 3), WATER, LLMJudge(llm), 0.65, window_threshold=0.75,
+                    question=WATER_Q, answer_threshold=0.8, corroborate=True)  # fmt: skip
+    assert [c.markers for c in result.kept] == [(3, 1)]  # first read where it is stated in the question's terms
+    assert "Proposed answer: Houston." in llm.prompts[-1] and "(cited) Houston issued" in llm.prompts[-1]
+    assert not any("Claim:" in p for p in llm.prompts)
+
+
+def test_the_setting_wires_corroboration_into_the_verifier(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.factory import build_pipeline
+    from assistant.generation import LLMAnswerer
+    from assistant.settings import Settings
+    from index.embed import HashEmbedder
+    from index.store import SentenceStore
+
+    settings = Settings(data_dir=tmp_path, generator="extractive")
+    store = SentenceStore(settings.index_dir, HashEmbedder())
+    route = build_pipeline(store, settings, ScriptedLLM()).llm
+    assert isinstance(route, LLMAnswerer) and route.verifier.corroborate  # on by default
+    off = build_pipeline(store, settings.updated(verify_corroborate=False), ScriptedLLM()).llm
+    assert isinstance(off, LLMAnswerer) and not off.verifier.corroborate
