@@ -199,12 +199,7 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             if better is not None:
                 kept[i] = better
                 sharper.append((better, claim.markers))
-    # a claim sharpened since is no longer in ``kept``: how it was kept no longer applies
-    draft = VerifiedDraft(kept=tuple(kept), dropped=tuple(dropped),
-                          recited=tuple((c, old) for c, old in recited if c in kept),
-                          windowed=tuple(c for c in windowed if c in kept), answered=tuple(c for c in answered if c in kept),
-                          sharpened=tuple((c, old) for c, old in sharper if c in kept),
-                          joined=tuple(c for c in joined if c in kept))  # fmt: skip
+    corroborated: dict[Claim, Claim] = {}  # kept claim -> the same citing another outlet too
     if corroborate and question:
         for claim in kept:
             n = corroborating_citation(claim, hits, question)
@@ -213,19 +208,21 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             bare = bare_route and bare_answer(claim.text, question)
             both = corroborate_claim(claim, n, hits, judge, question, threshold, window_threshold,
                                      answer_threshold if bare else None)  # fmt: skip
-            return _swapped(draft, claim, both) if both is not None else draft
-    return draft
+            if both is not None:
+                corroborated[claim] = both
+            break  # one judge call a draft
 
+    def final(c: Claim) -> Claim:
+        return corroborated.get(c, c)
 
-def _swapped(draft: VerifiedDraft, old: Claim, new: Claim) -> VerifiedDraft:
-    """``draft`` with kept claim ``old`` replaced by its corroborated form ``new`` everywhere."""
-    def swap(c: Claim) -> Claim:
-        return new if c == old else c
-    return VerifiedDraft(kept=tuple(map(swap, draft.kept)), dropped=draft.dropped,
-                         recited=tuple((swap(c), o) for c, o in draft.recited),
-                         windowed=tuple(map(swap, draft.windowed)), answered=tuple(map(swap, draft.answered)),
-                         sharpened=tuple((swap(c), o) for c, o in draft.sharpened),
-                         joined=tuple(map(swap, draft.joined)), corroborated=(new,))  # fmt: skip
+    # a claim sharpened since is no longer in ``kept``: how it was kept no longer applies
+    return VerifiedDraft(kept=tuple(map(final, kept)), dropped=tuple(dropped),
+                         recited=tuple((final(c), old) for c, old in recited if c in kept),
+                         windowed=tuple(final(c) for c in windowed if c in kept),
+                         answered=tuple(final(c) for c in answered if c in kept),
+                         sharpened=tuple((final(c), old) for c, old in sharper if c in kept),
+                         joined=tuple(final(c) for c in joined if c in kept),
+                         corroborated=tuple(corroborated.values()))  # fmt: skip
 
 
 def corroborate_claim(claim: Claim, n: int, hits: Sequence[Hit], judge: Judge, question: str, threshold: float,
