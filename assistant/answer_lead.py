@@ -134,9 +134,9 @@ def spacy_entities(text: str) -> list[Entity]:
         ['ORG', 'CARDINAL']
     """
     from index.attribution import load_nlp
+    from index.attribution.selective_ner import stock_entities
 
-    nlp = load_nlp()
-    doc = nlp(text, disable=[name for name in nlp.pipe_names if name != "ner"])
+    doc = stock_entities(load_nlp(), text)
     return [Entity(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 

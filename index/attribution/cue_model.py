@@ -26,6 +26,7 @@ from pathlib import Path
 from spacy.tokens import Token
 
 from index.attribution.cues import ANON_HEADS, EXTRA_CUES, STANCE_CUES, STRONG_CUES, WEAK_CUES
+from index.attribution.spans import quote_tokens
 from index.errors import ModelUnavailableError
 
 WEIGHTS_PATH = Path(__file__).with_name("cue_model.json")
@@ -63,7 +64,7 @@ def verb_features(verb: Token, subj: Token, passive: bool, rule: bool) -> list[s
     deps = {c.dep_ for c in children}
     kind = _subject_kind(subj)
     lex = _lexicon_class(lemma)
-    quote = any(t.text in {"“", "”", '"', "''"} for t in doc)
+    quote = bool(quote_tokens(doc))
     left = verb.left_edge.i
     after_comma = left > 0 and doc[left - 1].text in {",", "”", '"', "—"}
     feats = [

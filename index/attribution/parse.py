@@ -38,7 +38,14 @@ from index.attribution.nominal import (
     in_report_candidates,
     noun_candidates,
 )
-from index.attribution.spans import Candidate, char_range, follows_marker, precedes_marker, source_tokens
+from index.attribution.spans import (
+    Candidate,
+    char_range,
+    follows_marker,
+    precedes_marker,
+    quote_tokens,
+    source_tokens,
+)
 
 _SUBJ = {"nsubj", "nsubjpass", "csubj"}
 _MAX_CLIMB = 5  # participle → head verb steps when looking for a subject
@@ -226,7 +233,7 @@ def _rule_candidate(tok: Token, subj: Token | None, passive: bool) -> Candidate 
     content = _content_tokens(tok, exclude)
     if lemma in WEAK_CUES and not _weak_cue_ok(tok, subj, content):
         return None
-    has_quote = any(t.text in {"“", "”", '"'} for t in tok.doc)
+    has_quote = bool(quote_tokens(tok.doc) - {"''"})
     follows = not content and subj is not None and _ends_with_colon(tok)
     if not content and not follows and _tail_cue(tok, subj):
         return _candidate(tok, subj, precedes_marker())

@@ -7,9 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 EDGE_PUNCT = set(",.;:—–-()[]")
+_QUOTE_TOKENS = frozenset({"“", "”", '"', "''"})
+_QUOTES_KEY = "sourced_quote_tokens"
+
+
+def quote_tokens(doc: Doc) -> frozenset[str]:
+    """The quotation-mark tokens (``“ ” " ''``) ``doc`` holds, found once per doc: each verb's
+    cue features and rules ask, and a scan of the doc per verb was a tenth of the extraction.
+
+    Example:
+        >>> from spacy.vocab import Vocab
+        >>> sorted(quote_tokens(Doc(Vocab(), words=["“", "Go", "”", ",", "she", "said"])))
+        ['“', '”']
+    """
+    found = doc.user_data.get(_QUOTES_KEY)
+    if found is None:
+        found = doc.user_data[_QUOTES_KEY] = frozenset(t.text for t in doc if t.text in _QUOTE_TOKENS)
+    return found
 
 
 def follows_marker(n: int) -> tuple[int, int]:
