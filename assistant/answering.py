@@ -51,7 +51,7 @@ def compose(
         >>> ans.text, [c.sentence for c in ans.citations]
         ('X [1]. Y [1][2].', ['S2', 'S0'])
     """
-    offered = [Claim(c.text, tuple(m for m in c.markers if 1 <= m <= len(hits))) for c in claims]
+    offered = [Claim(c.text, tuple(c.shown(len(hits)))) for c in claims]
     numbering = first_use_numbering(offered)
     support: dict[int, float | None] = {}
     for claim in claims:

@@ -143,7 +143,7 @@ def sharper_citation(claim: Claim, hits: Sequence[Hit], question: str | None) ->
     stating = _stating(claim, question)
     if stating is None:
         return None
-    cited = [stating(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)]
+    cited = [stating(hits[n - 1].sentence.text) for n in claim.shown(len(hits))]
     best: tuple[int, int] | None = None  # (question words held, n)
     for n, hit in enumerate(hits, 1):
         if n in claim.markers:
@@ -177,7 +177,7 @@ def corroborating_citation(claim: Claim, hits: Sequence[Hit], question: str | No
     stating = _stating(claim, question, asked_figures=False)
     if stating is None:
         return None
-    cited = [hits[n - 1] for n in claim.markers if 1 <= n <= len(hits)]
+    cited = [hits[n - 1] for n in claim.shown(len(hits))]
     covered = {h.sentence.article_id for c in cited for h in (c, *c.duplicates)}
     best: tuple[int, int] | None = None  # (question words held, n)
     for n, hit in enumerate(hits, 1):

@@ -44,6 +44,16 @@ class Claim:
     markers: tuple[int, ...] = ()
     support: float | None = None
 
+    def shown(self, n_shown: int) -> list[int]:
+        """Its markers that name one of ``n_shown`` shown sentences, in order (a model may cite a
+        number it was not shown).
+
+        Example:
+            >>> Claim("So [2][7].", (2, 7)).shown(5)
+            [2]
+        """
+        return [n for n in self.markers if 1 <= n <= n_shown]
+
 
 def _numbers(inner: str) -> list[int]:
     """Expand the inside of one marker: ``"1, 3-5"`` -> ``[1, 3, 4, 5]``."""

@@ -104,7 +104,7 @@ def recite_candidate(claim: Claim, hits: Sequence[Hit]) -> int | None:
     def held(sentence: str) -> float:
         return len(words & set(tokenize(sentence))) / len(words) if words else 0.0
 
-    cited = max((held(hits[n - 1].sentence.text) for n in claim.markers if 1 <= n <= len(hits)), default=0.0)
+    cited = max((held(hits[n - 1].sentence.text) for n in claim.shown(len(hits))), default=0.0)
     scored = [(held(h.sentence.text), n) for n, h in enumerate(hits, 1) if n not in claim.markers]
     best, n = max(scored, key=lambda scored_n: (scored_n[0], -scored_n[1]), default=(0.0, 0))
     return n if best >= RECITE_MIN_OVERLAP and best > cited else None
@@ -147,7 +147,7 @@ def verify(sentences: Sequence[Claim], hits: Sequence[Hit], judge: Judge, thresh
             dropped.append((replace(sentence, support=0.0), "restates the question"))
             continue
         other = recite_candidate(sentence, hits) if recite else None
-        cited = [hits[n - 1] for n in sentence.markers if 1 <= n <= len(hits)]
+        cited = [hits[n - 1] for n in sentence.shown(len(hits))]
         if bare_route and bare_answer(sentence.text, question):  # "Japan [2].": only the answer judge can tell
             answer, best = _bare_in_window(sentence, hits, cast(AnswerJudge, judge), cast(str, question),
                                            cast(float, answer_threshold), other)  # fmt: skip
@@ -277,7 +277,7 @@ def _bare_in_window(claim: Claim, hits: Sequence[Hit], judge: AnswerJudge, quest
     window that passes ``threshold``: its sentence and the window's sentences that say the answer
     (:func:`~assistant.evidence_window.window_sayers`), only those when its sentence does not
     ("Minneapolis CNN Business —" before the sentence with the figure); and the best score seen."""
-    cited = next((n for n in claim.markers if 1 <= n <= len(hits)), None)
+    cited = next(iter(claim.shown(len(hits))), None)
     targets = [n for n in (sharper_citation(claim, hits, question), other, cited) if n is not None]
     best = 0.0
     for n in list(dict.fromkeys(targets))[:BARE_WINDOWS]:
@@ -310,7 +310,7 @@ def _read_in_window(claim: Claim, hits: Sequence[Hit], judge: Judge, threshold: 
     its window holds the claim's figures and the judge accepts it at ``threshold``, else (with a
     ``question``) judges it an answer to the question at ``answer_threshold``; and whether the
     answer judge was what kept it."""
-    target = next((n for n in claim.markers if 1 <= n <= len(hits)), other)
+    target = next(iter(claim.shown(len(hits))), other)
     if threshold is None or target is None:
         return None, False
     window = window_evidence(hits, target)

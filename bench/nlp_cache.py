@@ -32,6 +32,7 @@ from bench._polnear import load_articles, load_ggt_articles
 from bench.attribution import _sentences
 from index.attribution import attributions_from_docs, parse_text
 from index.attribution import nlp as nlp_module
+from index.attribution.selective_ner import FACTORY as SELECTIVE_NER
 from index.attribution.token_memo import FACTORY, STOCK, TokenMemo
 from index.types import Article, Sentence
 
@@ -73,7 +74,7 @@ def timing(texts: list[str], stock: Language, memo: Language, reps: int) -> dict
     """Seconds per repetition (median), alternating the two pipelines within each repetition."""
     component = cast(TokenMemo, memo.get_pipe(FACTORY))
     ruler, lemmatizer = (stock.get_pipe(n) for n in STOCK)
-    parsed = list(stock.pipe(texts, batch_size=128, disable=[*STOCK, "ner"]))
+    parsed = list(stock.pipe(texts, batch_size=128, disable=[*STOCK, "ner", SELECTIVE_NER]))
     rows: dict[str, list[float]] = {k: [] for k in ("pipe_stock", "pipe_memo_cold", "pipe_memo_warm",
                                                     "part_stock", "part_memo_cold", "part_memo_warm")}  # fmt: skip
 
